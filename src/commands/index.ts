@@ -9,4 +9,5 @@ export interface CommandEntry {
 }
 
 export const commands: CommandEntry[] = [
+  { name: 'export', describe: 'write records as csv, json, cef, syslog, ecs, an html report or an evidence folder', load: () => import('./export.js') },
 ];
