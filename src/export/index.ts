@@ -3,7 +3,10 @@
 import type { ExportEntry } from './types.js';
 
 export const writers: ExportEntry[] = [
+  { name: 'csv', describe: 'RFC 4180 CSV, one column per field (nested fields dotted), formula cells neutralised', load: () => import('./csv.js') },
   { name: 'json', describe: 'one JSON array of the records, streamed', load: () => import('./json.js') },
+  { name: 'cef', describe: 'ArcSight CEF:0 lines', load: () => import('./cef.js') },
+  { name: 'ecs', describe: 'Elastic Common Schema NDJSON documents', load: () => import('./ecs.js') },
 ];
 
 export function findWriter(name: string): ExportEntry | undefined {
