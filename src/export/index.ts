@@ -6,6 +6,7 @@ export const writers: ExportEntry[] = [
   { name: 'csv', describe: 'RFC 4180 CSV, one column per field (nested fields dotted), formula cells neutralised', load: () => import('./csv.js') },
   { name: 'json', describe: 'one JSON array of the records, streamed', load: () => import('./json.js') },
   { name: 'cef', describe: 'ArcSight CEF:0 lines', load: () => import('./cef.js') },
+  { name: 'syslog', describe: 'RFC 5424 syslog lines, to stdout, --out FILE or --to udp://|tcp://HOST:PORT', load: () => import('./syslog.js') },
   { name: 'ecs', describe: 'Elastic Common Schema NDJSON documents', load: () => import('./ecs.js') },
 ];
 
