@@ -9,5 +9,6 @@ export interface CommandEntry {
 }
 
 export const commands: CommandEntry[] = [
+  { name: 'ingest', describe: 'turn captures (pcap, pcapng, gzip) and flow exports into flow records', load: () => import('./ingest.js') },
   { name: 'export', describe: 'write records as csv, json, cef, syslog, ecs, an html report or an evidence folder', load: () => import('./export.js') },
 ];

@@ -27,6 +27,8 @@ export interface ReadContext {
   source: string;
   diag: Diagnostics;
   options: IngestOptions;
+  /** called now and then with the bytes read so far (for a progress line) */
+  progress?: (bytes: number, packets: number) => void;
 }
 
 export interface FormatReader {

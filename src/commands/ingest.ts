@@ -1,0 +1,95 @@
+// fir ingest: captures and flow exports in, normalised flow records out.
+import type { Argv } from 'yargs';
+import { ingest } from '../core/ingest.js';
+import { formats } from '../formats/index.js';
+import type { IngestOptions } from '../formats/types.js';
+import { UsageError } from '../errors.js';
+import { durationMs } from '../options.js';
+import { escapeControl } from '../term.js';
+import type { Command } from './types.js';
+
+interface Args {
+  files?: string[];
+  format?: string;
+  'idle-timeout'?: string;
+  'active-timeout'?: string;
+  tunnels?: boolean;
+  progress?: boolean;
+  biflow?: boolean;
+  map?: string;
+  'time-format'?: string;
+  [k: string]: unknown;
+}
+
+const command: Command<Args> = {
+  command: 'ingest [files..]',
+  describe: 'turn captures (pcap, pcapng, gzip) and flow exports into flow records',
+  builder: (y: Argv) =>
+    y
+      .positional('files', { describe: 'captures or flow exports (- or none: stdin); .gz is recognised by its content', type: 'string', array: true })
+      .option('format', { describe: 'the input format, instead of sniffing it from the content', type: 'string' })
+      .option('idle-timeout', { describe: "a flow with no packet for this long ends (default: Zeek's, 5m for TCP, 1m for UDP, ICMP and others)", type: 'string' })
+      .option('active-timeout', { describe: 'a flow that lasts longer is written and continued in a new record', type: 'string', default: '30m' })
+      .option('tunnels', { describe: 'also meter the inner packets of GRE, IP-in-IP, VXLAN, Geneve, Teredo and GTP-U tunnels (--no-tunnels: outer flows only)', type: 'boolean', default: true })
+      .option('progress', { describe: 'a progress line on stderr (default: when stderr is a terminal)', type: 'boolean' })
+      .option('biflow', { describe: 'flow exports: pair the two directions of unidirectional flows into one record', type: 'boolean', default: true })
+      .option('map', { describe: "generic CSV: column map 'src=SrcAddr,dst=DstAddr,…'", type: 'string' })
+      .option('time-format', { describe: 'generic CSV: the time format when it is not sniffed', type: 'string' })
+      .example('fir ingest capture.pcap > flows.ndjson', 'the flows of a capture, one JSON object per line')
+      .example('fir ingest day1.pcapng.gz day2.pcap | fir flows --by dst --top 10', 'several captures (gzip too) into one stream')
+      .example("fir ingest --idle-timeout 2m --active-timeout 1h capture.pcap", 'other timeouts than the Zeek-like defaults')
+      .example('tcpdump -w - -i eth0 | fir ingest -', 'a live capture from stdin: flows are written as they end'),
+  async run(args, ctx) {
+    const known = formats.map((f) => f.name);
+    if (args.format !== undefined && !known.includes(args.format)) {
+      throw new UsageError(`--format: unknown format ${args.format} (one of ${known.join(', ')})`);
+    }
+    const map: Record<string, string> | undefined = args.map ? parseMap(args.map) : undefined;
+    const options: IngestOptions = {
+      ...args,
+      idleTimeoutMs: args['idle-timeout'] !== undefined ? durationMs(args['idle-timeout'], 'idle-timeout') : 0,
+      activeTimeoutMs: durationMs(args['active-timeout'] ?? '30m', 'active-timeout'),
+      biflow: args.biflow !== false,
+      map,
+      timeFormat: args['time-format'],
+      progress: args.progress ?? Boolean(ctx.stderr.isTTY),
+      tunnels: args.tunnels !== false,
+    };
+    if (options.idleTimeoutMs < 0 || options.activeTimeoutMs <= 0) throw new UsageError('timeouts must be positive');
+    let shown = false;
+    let lastShow = 0;
+    const progress = options.progress
+      ? (source: string, bytes: number, total: number | undefined, packets: number) => {
+          const now = Date.now();
+          if (now - lastShow < 250 && (total === undefined || bytes < total)) return;
+          lastShow = now;
+          const pct = total ? ` ${Math.min(100, Math.floor((bytes / total) * 100))}%` : '';
+          ctx.stderr.write(`\r\x1b[Kfir ingest: ${escapeControl(source)}:${pct} ${(bytes / 1048576).toFixed(0)} MiB, ${packets} packets`);
+          shown = true;
+        }
+      : undefined;
+    try {
+      for await (const batch of ingest({ sources: args.files ?? [], format: args.format, options, diag: ctx.diag, stdin: ctx.stdin, progress })) {
+        for (const r of batch) {
+          const p = ctx.out.record(r);
+          if (p) await p;
+        }
+      }
+    } finally {
+      if (shown) ctx.stderr.write('\r\x1b[K');
+    }
+    return 0;
+  },
+};
+
+function parseMap(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of text.split(',')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--map: expected field=column, got ${part}`);
+    out[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
+  }
+  return out;
+}
+
+export default command;

@@ -1,0 +1,786 @@
+// The flow meter: turns decoded packets into bidirectional flow records (fir.md "Flow").
+//
+// Speed: the flow table is a Map keyed by a 30-bit numeric hash of the 5-tuple computed from
+// the packet bytes, symmetric in the two endpoints, with collision chains checked against the
+// raw address words; strings are made only when a flow is written. Flows sit on intrusive
+// lists ordered by expiry time (one list per timeout), so expiring is a look at list heads.
+//
+// Semantics follow Zeek where the contract allows: per-direction packets and IP bytes, Zeek's
+// TCP endpoint state machine and conn_state vocabulary, Zeek's timeouts (inactivity 5 min for
+// TCP, 1 min for UDP and ICMP, 5 s for unanswered SYNs and after a close, 3 s after a half
+// close), IPv4/IPv6 fragments counted as the reassembled datagram, ICMP request/reply pairs as
+// one flow. The originator is always the sender of the first packet (Zeek sometimes flips).
+import { formatIPv4, formatIPv6Words } from '../net.js';
+import type { ArpInfo, Flow } from '../record.js';
+import { isoTime } from '../record.js';
+import { decodeArp } from '../packet/app/arp.js';
+import { communityId } from '../packet/app/community-id.js';
+import { appFromPort, inspectPayload, mergeApp, type AppInfo } from '../packet/app/index.js';
+import { decodeIp } from '../packet/ip.js';
+import { decodeLink, ETH_ARP, ETH_IPV4, ETH_IPV6 } from '../packet/link.js';
+import { Frag, Packet } from '../packet/packet.js';
+import { decodeTransport, icmpPorts, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_SCTP, IPPROTO_TCP, IPPROTO_UDP } from '../packet/transport.js';
+import { decodeTunnel } from '../packet/tunnel.js';
+
+export interface MeterOptions {
+  /** inactivity timeouts, ms */
+  tcpIdleMs: number;
+  udpIdleMs: number;
+  otherIdleMs: number;
+  /** a flow longer than this is cut and continued in a new record, ms */
+  activeMs: number;
+  /** decapsulate tunnels (GRE, IP-in-IP, VXLAN, Geneve, Teredo, GTP-U) into inner flows */
+  tunnels: boolean;
+}
+
+/** Zeek's defaults (tcp_inactivity_timeout, udp_/icmp_inactivity_timeout) and a 30 min active timeout. */
+export const DEFAULT_METER: MeterOptions = {
+  tcpIdleMs: 300_000,
+  udpIdleMs: 60_000,
+  otherIdleMs: 60_000,
+  activeMs: 1_800_000,
+  tunnels: true,
+};
+
+/** Zeek: tcp_attempt_delay, tcp_close_delay (= tcp_reset_delay), tcp_partial_close_delay. */
+const ATTEMPT_MS = 5_000;
+const CLOSE_MS = 5_000;
+const PARTIAL_CLOSE_MS = 3_000;
+/** unfinished fragment sets are dropped after this long (Zeek: frag_timeout-like) */
+const FRAG_MS = 60_000;
+const MAX_FRAGS = 65_536;
+/** payload-carrying packets per direction shown to the application decoders */
+const APP_PKTS = 4;
+const MAX_TUNNEL_DEPTH = 3;
+
+// Zeek's TCP endpoint states
+const INACTIVE = 0;
+const SYN_SENT = 1;
+const SYN_ACK_SENT = 2;
+const PARTIAL = 3;
+const ESTABLISHED = 4;
+const CLOSED = 5;
+const RESET = 6;
+
+// timeout lists
+const L_TCP = 0;
+const L_IDLE = 1;
+const L_ATTEMPT = 2;
+const L_CLOSE = 3;
+const L_PARTIAL = 4;
+const NLISTS = 5;
+
+const FLAG_LETTERS: string[] = (() => {
+  const out: string[] = [];
+  const letters = 'CEUAPRSF';
+  for (let m = 0; m < 256; m++) {
+    let s = '';
+    for (let i = 0; i < 8; i++) if (m & (0x80 >> i)) s += letters[i];
+    out.push(s);
+  }
+  return out;
+})();
+
+const HEX2: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+class FlowState {
+  hnext: FlowState | null = null;
+  lprev: FlowState | null = null;
+  lnext: FlowState | null = null;
+  list = -1;
+  key = 0;
+  deadline = 0;
+  v6 = false;
+  proto = 0;
+  a0 = 0; a1 = 0; a2 = 0; a3 = 0;
+  b0 = 0; b1 = 0; b2 = 0; b3 = 0;
+  sport = 0;
+  dport = 0;
+  icmpType = -1;
+  icmpCode = -1;
+  first = 0;
+  last = 0;
+  idx = 0;
+  depth = 0;
+  pkts = 0;
+  bytes = 0;
+  rpkts = 0;
+  rbytes = 0;
+  flags = 0;
+  rflags = 0;
+  // TCP (Zeek endpoint model)
+  os = INACTIVE;
+  rs = INACTIVE;
+  osPrev = INACTIVE;
+  rsPrev = INACTIVE;
+  oClosed = false;
+  rClosed = false;
+  oSize = 0;
+  rSize = 0;
+  /** history starts with an originator SYN and no H/A/F/I/Q from the originator before its RST */
+  rstos0 = 0; // 0 undecided, 1 pattern holds so far, 2 broken, 3 matched
+  smacHi = -1;
+  smacLo = 0;
+  dmacHi = -1;
+  dmacLo = 0;
+  vlan = -1;
+  app: AppInfo | undefined = undefined;
+  appO = 0;
+  appR = 0;
+  arpKey = '';
+  arp: ArpInfo | undefined = undefined;
+}
+
+interface FragEntry {
+  flow: FlowState | null;
+  fwd: boolean;
+  /** bytes of later fragments that came before the first one */
+  pending: number;
+  exp: number;
+}
+
+function endpointHash(x0: number, x1: number, x2: number, x3: number, port: number): number {
+  let h = Math.imul(x0 ^ (port * 0x9e3779b1), 0x85ebca6b);
+  h ^= Math.imul(x1, 0xc2b2ae35) ^ Math.imul(x2, 0x27d4eb2f) ^ Math.imul(x3, 0x165667b1);
+  h ^= h >>> 15;
+  return Math.imul(h, 0x2c1b3c6d);
+}
+
+function i32(b: Uint8Array, o: number): number {
+  return (b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3];
+}
+
+export interface MeterStats {
+  packets: number;
+  /** packets without a usable network layer (not IP or ARP, or headers cut short) */
+  undecoded: number;
+  flows: number;
+}
+
+export class FlowMeter {
+  private readonly table = new Map<number, FlowState>();
+  private readonly arpTable = new Map<string, FlowState>();
+  private readonly frags = new Map<string, FragEntry>();
+  private readonly heads: (FlowState | null)[] = new Array<FlowState | null>(NLISTS).fill(null);
+  private readonly tails: (FlowState | null)[] = new Array<FlowState | null>(NLISTS).fill(null);
+  private readonly pkts: Packet[] = [];
+  private clock = -Infinity;
+  private nextFragSweep = 0;
+  private out: Flow[] = [];
+  readonly stats: MeterStats = { packets: 0, undecoded: 0, flows: 0 };
+
+  constructor(
+    private readonly origin: string,
+    private readonly opts: MeterOptions = DEFAULT_METER,
+  ) {
+    for (let i = 0; i <= MAX_TUNNEL_DEPTH; i++) this.pkts.push(new Packet());
+  }
+
+  /** Flows written since the last call, in the order they ended. */
+  take(): Flow[] {
+    const o = this.out;
+    this.out = [];
+    return o;
+  }
+
+  /** End of input: every open flow, in the order of their first packet. */
+  finish(): Flow[] {
+    const open: FlowState[] = [];
+    for (let l = 0; l < NLISTS; l++) for (let f = this.heads[l]; f; f = f.lnext) open.push(f);
+    open.sort((x, y) => x.idx - y.idx || x.depth - y.depth);
+    for (const f of open) this.emit(f);
+    this.table.clear();
+    this.arpTable.clear();
+    this.frags.clear();
+    this.heads.fill(null);
+    this.tails.fill(null);
+    return this.take();
+  }
+
+  /**
+   * One captured frame: link type, bytes buf[off, off+caplen), time in ms since the epoch,
+   * and its 1-based index in the capture (for flow ids).
+   */
+  packet(linktype: number, buf: Uint8Array, off: number, caplen: number, ts: number, index: number): void {
+    this.stats.packets++;
+    if (ts > this.clock) {
+      this.clock = ts;
+      this.expire(ts);
+    }
+    const p = this.pkts[0];
+    if (!decodeLink(p, linktype, buf, off, off + caplen)) {
+      this.stats.undecoded++;
+      return;
+    }
+    this.network(p, ts, index, 0);
+  }
+
+  private network(p: Packet, ts: number, index: number, depth: number): void {
+    const t = p.netType;
+    if (t === ETH_IPV4 || t === ETH_IPV6) {
+      if (!decodeIp(p)) {
+        this.stats.undecoded++;
+        return;
+      }
+      this.ipPacket(p, ts, index, depth);
+    } else if (t === ETH_ARP) {
+      this.arpPacket(p, ts, index, depth);
+    } else {
+      this.stats.undecoded++;
+    }
+  }
+
+  private ipPacket(p: Packet, ts: number, index: number, depth: number): void {
+    if (p.frag === Frag.Later) {
+      this.laterFragment(p, ts);
+      return;
+    }
+    if (!decodeTransport(p)) {
+      this.stats.undecoded++;
+      return;
+    }
+    const proto = p.proto;
+    const b = p.buf;
+    let sport = 0;
+    let dport = 0;
+    if (p.hasPorts) {
+      sport = p.sport;
+      dport = p.dport;
+    } else if (proto === IPPROTO_ICMP || proto === IPPROTO_ICMPV6) {
+      const [x, y] = icmpPorts(proto === IPPROTO_ICMPV6, p.icmpType, p.icmpCode);
+      sport = x;
+      dport = y;
+    }
+    let a0: number, a1 = 0, a2 = 0, a3 = 0, b0: number, b1 = 0, b2 = 0, b3 = 0;
+    const v6 = p.ipVer === 6;
+    const so = p.srcOff;
+    const d = p.dstOff;
+    if (v6) {
+      a0 = i32(b, so); a1 = i32(b, so + 4); a2 = i32(b, so + 8); a3 = i32(b, so + 12);
+      b0 = i32(b, d); b1 = i32(b, d + 4); b2 = i32(b, d + 8); b3 = i32(b, d + 12);
+    } else {
+      a0 = i32(b, so);
+      b0 = i32(b, d);
+    }
+    const key = ((endpointHash(a0, a1, a2, a3, sport) + endpointHash(b0, b1, b2, b3, dport)) ^ Math.imul(proto + 1, 0x01000193)) & 0x3fffffff;
+
+    // look the flow up in either direction
+    let f = this.table.get(key) ?? null;
+    let fwd = true;
+    while (f) {
+      if (f.proto === proto && f.v6 === v6) {
+        if (f.a0 === a0 && f.b0 === b0 && f.sport === sport && f.dport === dport && f.a1 === a1 && f.a2 === a2 && f.a3 === a3 && f.b1 === b1 && f.b2 === b2 && f.b3 === b3) break;
+        if (f.a0 === b0 && f.b0 === a0 && f.sport === dport && f.dport === sport && f.a1 === b1 && f.a2 === b2 && f.a3 === b3 && f.b1 === a1 && f.b2 === a2 && f.b3 === a3) {
+          fwd = false;
+          break;
+        }
+      }
+      f = f.hnext;
+    }
+
+    const tcpFlags = proto === IPPROTO_TCP ? p.tcpFlags : 0;
+    if (f) {
+      // an ended TCP connection is not continued by a new SYN; an over-long flow is cut
+      if ((tcpFlags & 0x12) === 0x02 && (f.os === RESET || f.rs === RESET || (f.oClosed && f.rClosed))) {
+        this.remove(f);
+        f = null;
+      } else if (ts - f.first > this.opts.activeMs) {
+        this.remove(f);
+        f = null;
+      }
+    }
+    if (!f) {
+      fwd = true;
+      f = new FlowState();
+      f.key = key;
+      f.v6 = v6;
+      f.proto = proto;
+      f.a0 = a0; f.a1 = a1; f.a2 = a2; f.a3 = a3;
+      f.b0 = b0; f.b1 = b1; f.b2 = b2; f.b3 = b3;
+      f.sport = sport;
+      f.dport = dport;
+      f.icmpType = p.icmpType;
+      f.icmpCode = p.icmpCode;
+      f.first = ts;
+      f.last = ts;
+      f.idx = index;
+      f.depth = depth;
+      if (p.smacOff >= 0) {
+        f.smacHi = (b[p.smacOff] << 8) | b[p.smacOff + 1];
+        f.smacLo = i32(b, p.smacOff + 2) >>> 0;
+      }
+      if (p.dmacOff >= 0) {
+        f.dmacHi = (b[p.dmacOff] << 8) | b[p.dmacOff + 1];
+        f.dmacLo = i32(b, p.dmacOff + 2) >>> 0;
+      }
+      f.vlan = p.vlan;
+      f.hnext = this.table.get(key) ?? null;
+      this.table.set(key, f);
+      this.stats.flows++;
+      this.place(f, proto === IPPROTO_TCP ? L_TCP : L_IDLE);
+    }
+
+    let ipLen = p.ipLen;
+    if (p.frag === Frag.First) ipLen += this.firstFragment(p, f, fwd, ts);
+    if (fwd) {
+      f.pkts++;
+      f.bytes += ipLen;
+      f.flags |= tcpFlags;
+    } else {
+      f.rpkts++;
+      f.rbytes += ipLen;
+      f.rflags |= tcpFlags;
+    }
+    if (ts > f.last) f.last = ts;
+    else if (ts < f.first) f.first = ts;
+
+    if (proto === IPPROTO_TCP) this.tcp(f, fwd, tcpFlags, p.payLen, ts);
+    else if (f.list === L_IDLE) this.touch(f);
+
+    if (p.payCap > 0 && (proto === IPPROTO_TCP || proto === IPPROTO_UDP || proto === IPPROTO_SCTP)) this.inspect(f, p, fwd);
+
+    if (depth < MAX_TUNNEL_DEPTH && this.opts.tunnels) {
+      const inner = this.pkts[depth + 1];
+      if (decodeTunnel(p, inner)) this.network(inner, ts, index, depth + 1);
+    }
+  }
+
+  private inspect(f: FlowState, p: Packet, fwd: boolean): void {
+    const n = fwd ? f.appO : f.appR;
+    const always = f.proto === IPPROTO_UDP && (isAlwaysPort(f.sport) || isAlwaysPort(f.dport));
+    if (n >= APP_PKTS && !always) return;
+    if (fwd) f.appO++;
+    else f.appR++;
+    const info = inspectPayload({
+      proto: f.proto === IPPROTO_TCP ? 'tcp' : f.proto === IPPROTO_UDP ? 'udp' : 'sctp',
+      sport: f.sport,
+      dport: f.dport,
+      fromOriginator: fwd,
+      payload: p.buf,
+      off: p.payOff,
+      len: p.payCap,
+      flowPkts: f.pkts + f.rpkts,
+    });
+    if (info) f.app = mergeApp(f.app, info);
+  }
+
+  /** The first fragment of a datagram: remember its flow; add bytes of later fragments already seen. */
+  private firstFragment(p: Packet, f: FlowState, fwd: boolean, ts: number): number {
+    const k = fragKey(p);
+    const e = this.frags.get(k);
+    if (e) {
+      const extra = e.pending;
+      e.flow = f;
+      e.fwd = fwd;
+      e.pending = 0;
+      return extra;
+    }
+    if (this.frags.size < MAX_FRAGS) this.frags.set(k, { flow: f, fwd, pending: 0, exp: ts + FRAG_MS });
+    return 0;
+  }
+
+  /** A later fragment adds its payload to the datagram's flow (one packet per datagram, as Zeek counts). */
+  private laterFragment(p: Packet, ts: number): void {
+    const k = fragKey(p);
+    const e = this.frags.get(k);
+    const len = p.l4Len;
+    if (!e) {
+      if (this.frags.size < MAX_FRAGS) this.frags.set(k, { flow: null, fwd: true, pending: len, exp: ts + FRAG_MS });
+      return;
+    }
+    const f = e.flow;
+    if (!f || f.list < 0) {
+      e.pending += len;
+      return;
+    }
+    if (e.fwd) f.bytes += len;
+    else f.rbytes += len;
+    if (ts > f.last) f.last = ts;
+  }
+
+  private arpPacket(p: Packet, ts: number, index: number, depth: number): void {
+    const info = decodeArp(p.buf, p.netOff, p.end - p.netOff);
+    if (!info) {
+      this.stats.undecoded++;
+      return;
+    }
+    // one flow per (operation, sender, sender address, target address): an ARP scan gives one
+    // flow per address asked for, and each answer is a flow of its own
+    const key = `${info.op}|${info.sha}|${info.spa}|${info.tpa}`;
+    let f = this.arpTable.get(key);
+    if (f && ts - f.first > this.opts.activeMs) {
+      this.remove(f);
+      f = undefined;
+    }
+    if (!f) {
+      f = new FlowState();
+      f.arpKey = key;
+      f.arp = info;
+      f.proto = -1;
+      f.first = ts;
+      f.last = ts;
+      f.idx = index;
+      f.depth = depth;
+      const b = p.buf;
+      if (p.smacOff >= 0) {
+        f.smacHi = (b[p.smacOff] << 8) | b[p.smacOff + 1];
+        f.smacLo = i32(b, p.smacOff + 2) >>> 0;
+      }
+      if (p.dmacOff >= 0) {
+        f.dmacHi = (b[p.dmacOff] << 8) | b[p.dmacOff + 1];
+        f.dmacLo = i32(b, p.dmacOff + 2) >>> 0;
+      }
+      f.vlan = p.vlan;
+      this.arpTable.set(key, f);
+      this.stats.flows++;
+      this.place(f, L_IDLE);
+    } else {
+      this.touch(f);
+    }
+    f.pkts++;
+    f.bytes += 28;
+    if (ts > f.last) f.last = ts;
+  }
+
+  /** Zeek's TCP endpoint state machine (TCPSessionAdapter::UpdateStateMachine), reduced to what conn_state needs. */
+  private tcp(f: FlowState, isOrig: boolean, flags: number, len: number, ts: number): void {
+    const SYN = flags & 0x02;
+    const FIN = flags & 0x01;
+    const RST = flags & 0x04;
+    const ACK = flags & 0x10;
+    let ep = isOrig ? f.os : f.rs;
+    let peer = isOrig ? f.rs : f.os;
+    const epStart = ep;
+    const peerStart = peer;
+    let peerPrevOverride = -1;
+    let doClose = false;
+
+    // history, for RSTOS0 (`^S[^HAFGIQ]*R`)
+    if (f.rstos0 === 0) f.rstos0 = isOrig && SYN && !ACK && !FIN && !RST ? 1 : 2;
+    else if (f.rstos0 === 1 && isOrig) {
+      const bits = (SYN ? 1 : 0) + (FIN ? 1 : 0) + (RST ? 1 : 0);
+      if (bits > 1 || (SYN && ACK) || FIN || (bits === 0 && len === 0 && ACK)) f.rstos0 = 2;
+      else if (RST) f.rstos0 = 3;
+    }
+
+    if (isOrig) f.oSize += RST ? 0 : len;
+    else f.rSize += RST ? 0 : len;
+
+    switch (ep) {
+      case INACTIVE:
+        if (SYN) {
+          if (isOrig) {
+            ep = ACK ? SYN_ACK_SENT : SYN_SENT;
+            if (peer === INACTIVE && f.list !== L_ATTEMPT) {
+              f.deadline = ts + ATTEMPT_MS;
+              this.move(f, L_ATTEMPT);
+            }
+          } else {
+            if (peer === SYN_SENT) peer = ESTABLISHED;
+            ep = ESTABLISHED;
+          }
+        }
+        if (FIN) {
+          ep = CLOSED;
+          doClose = true;
+        }
+        if (RST) {
+          ep = RESET;
+          doClose = true;
+        }
+        if (ep === INACTIVE) {
+          if (!isOrig && len === 0 && f.os === SYN_SENT) {
+            // an ACK of the SYN before the SYN-ACK does not make a partial connection
+          } else if (ACK && peer === ESTABLISHED) {
+            ep = ESTABLISHED;
+          } else {
+            ep = PARTIAL;
+          }
+        }
+        break;
+      case SYN_SENT:
+      case SYN_ACK_SENT:
+        if (FIN) {
+          ep = CLOSED;
+          doClose = true;
+        }
+        if (RST) {
+          ep = RESET;
+          doClose = true;
+        }
+        break;
+      case ESTABLISHED:
+      case PARTIAL:
+        if (SYN && ep === PARTIAL && peer === INACTIVE && !ACK) ep = SYN_SENT;
+        if (FIN && !RST) {
+          ep = CLOSED;
+          const peerPrev = isOrig ? f.rsPrev : f.osPrev;
+          if (peer === RESET && peerPrev === CLOSED) {
+            peer = CLOSED;
+            peerPrevOverride = RESET;
+          }
+          doClose = true;
+        }
+        if (RST) {
+          ep = RESET;
+          doClose = true;
+        }
+        break;
+      case CLOSED:
+        if (RST && peer !== CLOSED) {
+          ep = RESET;
+          if (!(isOrig ? f.oClosed : f.rClosed)) doClose = true;
+        }
+        break;
+    }
+
+    // commit the states (prev_state as Zeek's SetState keeps it)
+    if (isOrig) {
+      if (ep !== epStart) { f.osPrev = epStart; f.os = ep; }
+      if (peer !== peerStart) { f.rsPrev = peerPrevOverride >= 0 ? peerPrevOverride : peerStart; f.rs = peer; }
+    } else {
+      if (ep !== epStart) { f.rsPrev = epStart; f.rs = ep; }
+      if (peer !== peerStart) { f.osPrev = peerPrevOverride >= 0 ? peerPrevOverride : peerStart; f.os = peer; }
+    }
+
+    if (doClose && !(isOrig ? f.oClosed : f.rClosed)) {
+      if (isOrig) f.oClosed = true;
+      else f.rClosed = true;
+      const peerClosed = isOrig ? f.rClosed : f.oClosed;
+      const complete = ep === RESET || peerClosed || peer === INACTIVE;
+      if (complete) {
+        f.deadline = f.last + CLOSE_MS;
+        this.move(f, L_CLOSE);
+      } else {
+        f.deadline = ts + PARTIAL_CLOSE_MS;
+        this.move(f, L_PARTIAL);
+      }
+      return;
+    }
+    const l = f.list;
+    if (l === L_TCP) this.touch(f);
+    else if (l === L_ATTEMPT && f.rs !== INACTIVE) this.move(f, L_TCP);
+  }
+
+  // --- timeout lists ---
+
+  private idleMs(f: FlowState): number {
+    return f.proto === IPPROTO_TCP ? this.opts.tcpIdleMs : f.proto === IPPROTO_UDP ? this.opts.udpIdleMs : this.opts.otherIdleMs;
+  }
+
+  private place(f: FlowState, l: number): void {
+    if (l === L_TCP || l === L_IDLE) f.deadline = this.clock + this.idleMs(f);
+    f.list = l;
+    f.lnext = null;
+    f.lprev = this.tails[l];
+    if (f.lprev) f.lprev.lnext = f;
+    else this.heads[l] = f;
+    this.tails[l] = f;
+  }
+
+  private unlink(f: FlowState): void {
+    const l = f.list;
+    if (f.lprev) f.lprev.lnext = f.lnext;
+    else this.heads[l] = f.lnext;
+    if (f.lnext) f.lnext.lprev = f.lprev;
+    else this.tails[l] = f.lprev;
+    f.lprev = f.lnext = null;
+    f.list = -1;
+  }
+
+  /** Activity on an idle-timed flow: its deadline moves and it goes to the tail of its list. */
+  private touch(f: FlowState): void {
+    const l = f.list;
+    f.deadline = this.clock + this.idleMs(f);
+    if (this.tails[l] === f) return;
+    this.unlink(f);
+    this.place(f, l);
+  }
+
+  private move(f: FlowState, l: number): void {
+    this.unlink(f);
+    this.place(f, l);
+  }
+
+  private expire(now: number): void {
+    for (let l = 0; l < NLISTS; l++) {
+      let f = this.heads[l];
+      while (f && f.deadline < now) {
+        const next = f.lnext;
+        if (l === L_PARTIAL && (f.os === RESET || f.rs === RESET)) {
+          // Zeek's partial-close timer leaves reset connections to the inactivity timeout
+          this.move(f, L_TCP);
+        } else if (l === L_ATTEMPT && f.rs !== INACTIVE) {
+          this.move(f, L_TCP);
+        } else {
+          this.remove(f);
+        }
+        f = next;
+      }
+    }
+    if (now >= this.nextFragSweep && this.frags.size) {
+      this.nextFragSweep = now + FRAG_MS;
+      for (const [k, e] of this.frags) if (e.exp < now) this.frags.delete(k);
+    }
+  }
+
+  /** Take a flow out of the table and write it. */
+  private remove(f: FlowState): void {
+    this.unlink(f);
+    if (f.arpKey) {
+      this.arpTable.delete(f.arpKey);
+    } else {
+      let h = this.table.get(f.key) ?? null;
+      if (h === f) {
+        if (f.hnext) this.table.set(f.key, f.hnext);
+        else this.table.delete(f.key);
+      } else {
+        while (h && h.hnext !== f) h = h.hnext;
+        if (h) h.hnext = f.hnext;
+      }
+      f.hnext = null;
+    }
+    this.emit(f);
+  }
+
+  private emit(f: FlowState): void {
+    this.out.push(this.record(f));
+  }
+
+  private record(f: FlowState): Flow {
+    const proto = f.proto;
+    let src: string;
+    let dst: string;
+    if (proto < 0) {
+      const a = f.arp!;
+      src = a.spa;
+      dst = a.tpa;
+    } else if (f.v6) {
+      src = v6text(f.a0, f.a1, f.a2, f.a3);
+      dst = v6text(f.b0, f.b1, f.b2, f.b3);
+    } else {
+      src = formatIPv4(f.a0 >>> 0);
+      dst = formatIPv4(f.b0 >>> 0);
+    }
+    // contract field order: times, proto, endpoints, counts, TCP, application, layer 2, ids
+    const o = { kind: 'flow', start: isoTime(f.first), end: isoTime(f.last), proto: protoName(proto), src } as Flow;
+    const ported = proto === IPPROTO_TCP || proto === IPPROTO_UDP || proto === IPPROTO_SCTP;
+    if (ported) o.sport = f.sport;
+    o.dst = dst;
+    if (ported) o.dport = f.dport;
+    if (f.icmpType >= 0 && (proto === IPPROTO_ICMP || proto === IPPROTO_ICMPV6)) {
+      o.icmp_type = f.icmpType;
+      o.icmp_code = f.icmpCode;
+    }
+    o.pkts = f.pkts;
+    o.bytes = f.bytes;
+    o.rpkts = f.rpkts;
+    o.rbytes = f.rbytes;
+    if (proto === IPPROTO_TCP) {
+      if (f.flags) o.flags = FLAG_LETTERS[f.flags];
+      if (f.rflags) o.rflags = FLAG_LETTERS[f.rflags];
+      o.state = tcpState(f);
+    } else if (proto === IPPROTO_UDP) {
+      o.state = f.pkts > 0 ? (f.rpkts > 0 ? 'SF' : 'S0') : f.rpkts > 0 ? 'SHR' : 'OTH';
+    }
+    if (ported) {
+      const app = f.app?.app ?? appFromPort(proto === IPPROTO_TCP ? 'tcp' : proto === IPPROTO_UDP ? 'udp' : 'sctp', f.sport, f.dport);
+      if (app) o.app = app;
+      if (f.app?.dns) o.dns = f.app.dns;
+      if (f.app?.dhcp) o.dhcp = f.app.dhcp;
+    }
+    if (f.arp) o.arp = f.arp;
+    if (f.smacHi >= 0) o.smac = macText(f.smacHi, f.smacLo);
+    if (f.dmacHi >= 0) o.dmac = macText(f.dmacHi, f.dmacLo);
+    if (f.vlan >= 0) o.vlan = f.vlan;
+    if (proto >= 0) {
+      const sb = addrBytes(f.v6, f.a0, f.a1, f.a2, f.a3);
+      const db = addrBytes(f.v6, f.b0, f.b1, f.b2, f.b3);
+      const icmp = proto === IPPROTO_ICMP || proto === IPPROTO_ICMPV6;
+      o.community_id = icmp ? communityId(proto, sb, db, f.icmpType < 0 ? 0 : f.icmpType, f.icmpCode < 0 ? 0 : f.icmpCode) : communityId(proto, sb, db, ported ? f.sport : 0, ported ? f.dport : 0);
+    }
+    o.id = flowId(this.origin, f.idx, f.depth);
+    o.origin = this.origin;
+    return o;
+  }
+}
+
+function isAlwaysPort(p: number): boolean {
+  return p === 53 || p === 67 || p === 68 || p === 5353 || p === 546 || p === 547;
+}
+
+function fragKey(p: Packet): string {
+  const b = p.buf;
+  const n = p.ipVer === 6 ? 16 : 4;
+  let s = `${p.proto}.${p.fragId}`;
+  for (let i = 0; i < n; i++) s += '.' + b[p.srcOff + i];
+  for (let i = 0; i < n; i++) s += '.' + b[p.dstOff + i];
+  return s;
+}
+
+export function protoName(p: number): string {
+  switch (p) {
+    case 6: return 'tcp';
+    case 17: return 'udp';
+    case 1: return 'icmp';
+    case 58: return 'icmp6';
+    case -1: return 'arp';
+  }
+  return String(p);
+}
+
+/** Zeek's conn_state (base/protocols/conn/main.zeek) from the endpoint states. */
+function tcpState(f: FlowState): string {
+  const os = f.os;
+  const rs = f.rs;
+  const oInactive = os === INACTIVE || os === PARTIAL;
+  const rInactive = rs === INACTIVE || rs === PARTIAL;
+  if (rs === RESET) {
+    if (os === SYN_SENT || os === SYN_ACK_SENT || (os === RESET && f.oSize === 0 && f.rSize === 0)) return 'REJ';
+    if (oInactive) return 'RSTRH';
+    return 'RSTR';
+  }
+  if (os === RESET) {
+    if (rInactive) return f.rstos0 === 3 ? 'RSTOS0' : 'OTH';
+    return 'RSTO';
+  }
+  if (rs === CLOSED && os === CLOSED) return 'SF';
+  if (os === CLOSED) return rInactive ? 'SH' : 'S2';
+  if (rs === CLOSED) return oInactive ? 'SHR' : 'S3';
+  if (os === SYN_SENT && rs === INACTIVE) return 'S0';
+  if (os === ESTABLISHED && rs === ESTABLISHED) return 'S1';
+  return 'OTH';
+}
+
+function v6text(a0: number, a1: number, a2: number, a3: number): string {
+  return formatIPv6Words([a0 >>> 16, a0 & 0xffff, a1 >>> 16, a1 & 0xffff, a2 >>> 16, a2 & 0xffff, a3 >>> 16, a3 & 0xffff]);
+}
+
+function addrBytes(v6: boolean, a0: number, a1: number, a2: number, a3: number): Uint8Array {
+  const out = new Uint8Array(v6 ? 16 : 4);
+  const w = v6 ? [a0, a1, a2, a3] : [a0];
+  for (let i = 0; i < w.length; i++) {
+    out[i * 4] = w[i] >>> 24;
+    out[i * 4 + 1] = (w[i] >>> 16) & 255;
+    out[i * 4 + 2] = (w[i] >>> 8) & 255;
+    out[i * 4 + 3] = w[i] & 255;
+  }
+  return out;
+}
+
+function macText(hi: number, lo: number): string {
+  return `${HEX2[hi >>> 8]}:${HEX2[hi & 255]}:${HEX2[lo >>> 24]}:${HEX2[(lo >>> 16) & 255]}:${HEX2[(lo >>> 8) & 255]}:${HEX2[lo & 255]}`;
+}
+
+/** A stable id: FNV-1a (64-bit, as two 32-bit halves) of origin, packet index and tunnel depth. */
+export function flowId(origin: string, index: number, depth: number): string {
+  const s = `${origin}\u0000${index}\u0000${depth}`;
+  let h1 = 0x811c9dc5;
+  let h2 = 0xcbf29ce4;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x0100019d) ^ (h1 >>> 7);
+  }
+  return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
+}

@@ -1,0 +1,139 @@
+// `fir ingest` as a transform: open each source (a file or stdin), gunzip it when its first
+// bytes are the gzip magic, sniff the format from the first 64 KiB (or take --format), and
+// pass the records of the format's reader through. A source that cannot be opened or read is
+// reported and skipped; the others are still read.
+import { createReadStream, statSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import type { Diagnostics } from '../diag.js';
+import { formatByName, formats } from '../formats/index.js';
+import type { FormatReader, IngestOptions } from '../formats/types.js';
+import type { AnyRecord } from '../record.js';
+
+export interface IngestRun {
+  /** source arguments; `-` (or none) is stdin */
+  sources: string[];
+  /** --format: a reader name; undefined sniffs */
+  format?: string;
+  options: IngestOptions;
+  diag: Diagnostics;
+  stdin: Readable;
+  /** progress callback: source name, bytes read, total bytes (when known), packets */
+  progress?: (source: string, bytes: number, total: number | undefined, packets: number) => void;
+}
+
+const SNIFF_BYTES = 64 * 1024;
+/** large reads: a capture is walked at millions of packets a second */
+const READ_CHUNK = 4 << 20;
+
+/** Records of every source in order, in batches. */
+export async function* ingest(run: IngestRun): AsyncGenerator<AnyRecord[]> {
+  const list = run.sources.length ? run.sources : ['-'];
+  for (const arg of list) {
+    const source = arg === '-' ? 'stdin' : arg;
+    let raw: Readable;
+    let total: number | undefined;
+    try {
+      if (arg === '-') {
+        raw = run.stdin;
+      } else {
+        const st = statSync(arg);
+        if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+        total = st.size;
+        raw = createReadStream(arg, { highWaterMark: READ_CHUNK });
+      }
+    } catch (err) {
+      run.diag.skip(source, undefined, `cannot read: ${openReason(err)}`);
+      continue;
+    }
+    try {
+      yield* ingestStream(raw, source, total, run);
+    } finally {
+      if (arg !== '-') raw.destroy();
+    }
+  }
+}
+
+async function* ingestStream(raw: Readable, source: string, total: number | undefined, run: IngestRun): AsyncGenerator<AnyRecord[]> {
+  // the first bytes decide gzip and the format; they are put back in front of the rest
+  const it = raw[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  let first: Buffer | undefined;
+  try {
+    const r = await it.next();
+    if (!r.done) first = typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
+  } catch (err) {
+    run.diag.skip(source, undefined, `cannot read: ${openReason(err)}`);
+    return;
+  }
+  if (!first || first.length === 0) {
+    run.diag.skip(source, undefined, 'empty input');
+    return;
+  }
+  let stream: Readable = Readable.from(prepend([first], it), { objectMode: false });
+  const gzip = first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b;
+  if (gzip) {
+    const gunzip = createGunzip({ chunkSize: 1 << 20 });
+    stream.on('error', (e) => gunzip.destroy(e));
+    stream = stream.pipe(gunzip);
+  }
+  const it2 = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const head: Buffer[] = [];
+  let headLen = 0;
+  let readError: unknown;
+  try {
+    while (headLen < SNIFF_BYTES) {
+      const r = await it2.next();
+      if (r.done) break;
+      head.push(r.value);
+      headLen += r.value.length;
+    }
+  } catch (err) {
+    readError = err;
+  }
+  const headBuf = Buffer.concat(head);
+  let reader: FormatReader | undefined;
+  if (run.format) {
+    reader = formatByName(run.format);
+  } else {
+    reader = formats.find((f) => {
+      try {
+        return f.sniff(headBuf.subarray(0, SNIFF_BYTES));
+      } catch {
+        return false;
+      }
+    });
+  }
+  if (!reader) {
+    if (readError) run.diag.skip(source, undefined, `cannot read${gzip ? ' (gzip)' : ''}: ${openReason(readError)}`);
+    else if (headBuf.length === 0) run.diag.skip(source, undefined, gzip ? 'empty input after gunzip' : 'empty input');
+    else run.diag.skip(source, undefined, `unknown format${gzip ? ' (inside gzip)' : ''}: not one of ${formats.map((f) => f.name).join(', ')} (--format names one)`);
+    return;
+  }
+  const body = Readable.from(readError ? failAfter(head, readError) : prepend(head, it2), { objectMode: false });
+  const progress = run.progress;
+  const onProgress = progress && !gzip ? (bytes: number, packets: number) => progress(source, bytes, total, packets) : progress ? (bytes: number, packets: number) => progress(source, bytes, undefined, packets) : undefined;
+  yield* reader.read(body, { source, diag: run.diag, options: run.options, progress: onProgress });
+}
+
+async function* prepend(head: Buffer[], rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
+  for (const h of head) yield h;
+  for (;;) {
+    const r = await rest.next();
+    if (r.done) return;
+    yield typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
+  }
+}
+
+async function* failAfter(head: Buffer[], err: unknown): AsyncGenerator<Buffer> {
+  for (const h of head) yield h;
+  throw err;
+}
+
+function openReason(err: unknown): string {
+  const e = err as NodeJS.ErrnoException;
+  if (e?.code === 'ENOENT') return 'no such file';
+  if (e?.code === 'EISDIR') return 'is a directory';
+  if (e?.code === 'EACCES') return 'permission denied';
+  if (e?.code === 'Z_BUF_ERROR' || e?.code === 'Z_DATA_ERROR') return `damaged gzip data (${e.message})`;
+  return e?.message ?? String(err);
+}

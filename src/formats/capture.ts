@@ -1,0 +1,92 @@
+// Shared by the pcap and pcapng readers: stream the capture in large chunks (records that
+// straddle two chunks are carried over), feed every packet to the flow meter, yield flows as
+// they expire, and turn damage into one diagnostic line `FILE: packet N (offset X): reason`.
+import type { Readable } from 'node:stream';
+import { DEFAULT_METER, FlowMeter, type MeterOptions } from '../core/flowmeter.js';
+import type { AnyRecord } from '../record.js';
+import type { IngestOptions, ReadContext } from './types.js';
+
+/** A capture format's record parser over a window of bytes. */
+export interface CaptureParser {
+  /**
+   * Parse records in buf[start, end), whose first byte is at file offset `base`; returns the
+   * offset in buf where parsing stopped (a record not yet complete starts there). At `eof`
+   * the parser reports what is left over as damage.
+   */
+  feed(buf: Uint8Array, start: number, end: number, base: number, eof: boolean): number;
+  /** packets read so far */
+  readonly packets: number;
+}
+
+/** Damage reporting shared by the parsers. */
+export class DamageReport {
+  count = 0;
+  constructor(private readonly ctx: ReadContext) {}
+  report(packet: number, offset: number, reason: string): void {
+    this.count++;
+    this.ctx.diag.skip(this.ctx.source, undefined, `packet ${packet} (offset ${offset}): ${reason}`);
+  }
+  note(reason: string): void {
+    this.count++;
+    this.ctx.diag.skip(this.ctx.source, undefined, reason);
+  }
+}
+
+export function meterOptions(o: IngestOptions): MeterOptions {
+  const idle = o.idleTimeoutMs;
+  const custom = typeof idle === 'number' && idle > 0;
+  return {
+    tcpIdleMs: custom ? idle : DEFAULT_METER.tcpIdleMs,
+    udpIdleMs: custom ? idle : DEFAULT_METER.udpIdleMs,
+    otherIdleMs: custom ? idle : DEFAULT_METER.otherIdleMs,
+    activeMs: typeof o.activeTimeoutMs === 'number' && o.activeTimeoutMs > 0 ? o.activeTimeoutMs : DEFAULT_METER.activeMs,
+    tunnels: o.tunnels !== false,
+  };
+}
+
+/** Flows of a capture: bytes → parser → meter → flow batches. Never throws on bad input. */
+export async function* meterCapture(input: Readable, ctx: ReadContext, make: (meter: FlowMeter, damage: DamageReport) => CaptureParser): AsyncGenerator<AnyRecord[]> {
+  const meter = new FlowMeter(ctx.source, meterOptions(ctx.options));
+  const damage = new DamageReport(ctx);
+  const parser = make(meter, damage);
+  let win: Uint8Array = new Uint8Array(0);
+  let pos = 0;
+  let base = 0; // file offset of win[0]
+  let total = 0;
+  let lastProgress = 0;
+  try {
+    for await (const chunk of input as AsyncIterable<Buffer>) {
+      total += chunk.length;
+      if (pos >= win.length) {
+        base += win.length;
+        win = chunk;
+      } else {
+        const rest = win.length - pos;
+        const next = new Uint8Array(rest + chunk.length);
+        next.set(win.subarray(pos), 0);
+        next.set(chunk, rest);
+        base += pos;
+        win = next;
+      }
+      pos = parser.feed(win, 0, win.length, base, false);
+      const out = meter.take();
+      if (out.length) yield out;
+      if (ctx.progress && total - lastProgress >= 1 << 24) {
+        lastProgress = total;
+        ctx.progress(total, parser.packets);
+      }
+    }
+  } catch (err) {
+    damage.report(parser.packets + 1, base + pos, `read error: ${(err as Error).message ?? String(err)}`);
+  }
+  parser.feed(win, pos, win.length, base, true);
+  const out = meter.take();
+  out.push(...meter.finish());
+  if (ctx.progress) ctx.progress(total, parser.packets);
+  if (out.length) yield out;
+}
+
+/** ms since the epoch from seconds and a fraction in units of 1/unitsPerSec. */
+export function tsMs(sec: number, frac: number, unitsPerSec: number): number {
+  return sec * 1000 + (frac * 1000) / unitsPerSec;
+}
