@@ -7,6 +7,7 @@ import { UsageError } from '../errors.js';
 import { durationMs } from '../options.js';
 import { escapeControl } from '../term.js';
 import type { Command } from './types.js';
+import { runCollector } from '../formats/netflow/collector.js';
 
 interface Args {
   files?: string[];
@@ -18,6 +19,8 @@ interface Args {
   biflow?: boolean;
   map?: string;
   'time-format'?: string;
+  listen?: string;
+  'stats-interval'?: string;
   [k: string]: unknown;
 }
 
@@ -32,14 +35,24 @@ const command: Command<Args> = {
       .option('active-timeout', { describe: 'a flow that lasts longer is written and continued in a new record', type: 'string', default: '30m' })
       .option('tunnels', { describe: 'also meter the inner packets of GRE, IP-in-IP, VXLAN, Geneve, Teredo and GTP-U tunnels (--no-tunnels: outer flows only)', type: 'boolean', default: true })
       .option('progress', { describe: 'a progress line on stderr (default: when stderr is a terminal)', type: 'boolean' })
-      .option('biflow', { describe: 'flow exports: pair the two directions of unidirectional flows into one record', type: 'boolean', default: true })
+      .option('biflow', { describe: 'flow exports: pair the two directions of unidirectional flows into one record', type: 'boolean', default: false })
+      .option('listen', { describe: 'collect NetFlow v5/v9 and IPFIX on udp://HOST:PORT (udp://[::]:PORT for IPv6) until SIGINT/SIGTERM', type: 'string' })
+      .option('stats-interval', { describe: 'with --listen: per-exporter packets, flows and errors on stderr this often (0: only at the end)', type: 'string', default: '60s' })
       .option('map', { describe: "generic CSV: column map 'src=SrcAddr,dst=DstAddr,…'", type: 'string' })
       .option('time-format', { describe: 'generic CSV: the time format when it is not sniffed', type: 'string' })
       .example('fir ingest capture.pcap > flows.ndjson', 'the flows of a capture, one JSON object per line')
       .example('fir ingest day1.pcapng.gz day2.pcap | fir flows --by dst --top 10', 'several captures (gzip too) into one stream')
       .example("fir ingest --idle-timeout 2m --active-timeout 1h capture.pcap", 'other timeouts than the Zeek-like defaults')
-      .example('tcpdump -w - -i eth0 | fir ingest -', 'a live capture from stdin: flows are written as they end'),
+      .example('tcpdump -w - -i eth0 | fir ingest -', 'a live capture from stdin: flows are written as they end')
+      .example('fir ingest --listen udp://0.0.0.0:2055 --biflow | fir detect', 'collect NetFlow/IPFIX from routers and detect as flows arrive')
+      .example('fir ingest --format netflow exports.pcap', 'a capture of NetFlow/IPFIX export datagrams')
+      .example('fir ingest conn.log eve.json nfdump.csv', "other tools' files: Zeek, Suricata, nfdump, Argus (sniffed)")
+      .example("fir ingest --map 'start=ts,src=sip,dst=dip,dport=port,proto=proto,pkts=packets,bytes=octets' other.csv", 'any CSV with a header and a column map'),
   async run(args, ctx) {
+    if (args.listen !== undefined) {
+      const every = durationMs(args['stats-interval'] ?? '60s', 'stats-interval');
+      return runCollector({ listen: args.listen, biflow: args.biflow === true, statsIntervalMs: every }, ctx);
+    }
     const known = formats.map((f) => f.name);
     if (args.format !== undefined && !known.includes(args.format)) {
       throw new UsageError(`--format: unknown format ${args.format} (one of ${known.join(', ')})`);
