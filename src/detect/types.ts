@@ -26,6 +26,8 @@ export interface Candidate {
   evidence: Record<string, unknown>;
   /** ids of the flows the decision rests on (the engine keeps up to 20) */
   flows: string[];
+  /** a floor for the event's priority (e.g. a password guess that succeeded is critical whatever the perspective says) */
+  minPriority?: Priority;
 }
 
 /** What a method gets from the engine. */
@@ -37,12 +39,14 @@ export interface MethodContext {
   localNets: CidrSet;
   /** report a detection; the engine merges it into the open event of the same key */
   emit(c: Candidate): void;
+  /** what methods tell each other (e.g. DHCPANOM publishes the DNS servers a rogue DHCP server handed out) */
+  shared: Map<string, unknown>;
 }
 
 /** The running state of a method for one input. Memory must be bounded by open windows. */
 export interface MethodInstance {
-  /** each flow, in input order (`t` is the flow's start in ms) */
-  flow(f: Flow, t: number): void;
+  /** each flow, in input order (`t` is the flow's start in ms, `tEnd` its end) */
+  flow(f: Flow, t: number, tEnd: number): void;
   /** flow time has advanced to `now` (ms): close windows that ended before it */
   advance?(now: number): void;
   /** end of input: report what is still open */

@@ -1,0 +1,244 @@
+// The detection engine: hands each flow to the methods, keeps one open event per key
+// (src + method + submethod), widens it with later candidates inside the method's window, and
+// writes it when flow time has moved past the window (or at end of input). Flow time is the
+// latest flow end seen minus a reorder slack, so moderately disordered input gives the same
+// events. Memory is the methods' open windows plus the open events.
+import { createHash } from 'node:crypto';
+import type { CidrSet } from '../net.js';
+import { priorityRank, type Event, type Flow, type Priority } from '../record.js';
+import { firstMatch, type FpRule } from '../fp/rules.js';
+import { engineSettings, methodSettings } from './config.js';
+import type { Perspective } from './perspectives.js';
+import type { Candidate, DetectConfig, DetectionMethod, MethodInstance } from './types.js';
+import { sortIps } from '../net.js';
+
+export interface EngineOptions {
+  methods: DetectionMethod[];
+  config: DetectConfig;
+  localNets: CidrSet;
+  perspective: Perspective;
+  fpRules?: readonly FpRule[];
+}
+
+interface OpenEvent {
+  key: string;
+  method: DetectionMethod;
+  submethod: string;
+  src: string;
+  start: number;
+  end: number;
+  targets: Set<string>;
+  ports: Set<number>;
+  proto: string | undefined;
+  detail: string;
+  evidence: Record<string, unknown>;
+  flows: string[];
+  flowSet: Set<string>;
+  minPriority: Priority | undefined;
+}
+
+/** Milliseconds of an ISO time; the common `YYYY-MM-DDTHH:MM:SS.mmmZ` form without Date.parse. */
+const dayCache = new Map<string, number>();
+export function fastTimeMs(s: unknown): number {
+  if (typeof s !== 'string') return NaN;
+  if (s.length === 24 && s.charCodeAt(23) === 90 /* Z */ && s.charCodeAt(10) === 84 /* T */ && s.charCodeAt(19) === 46) {
+    const dayKey = s.slice(0, 10);
+    let day = dayCache.get(dayKey);
+    if (day === undefined) {
+      day = Date.parse(dayKey + 'T00:00:00.000Z');
+      if (dayCache.size > 4096) dayCache.clear();
+      dayCache.set(dayKey, day);
+    }
+    const d = (i: number) => s.charCodeAt(i) - 48;
+    const h = d(11) * 10 + d(12);
+    const m = d(14) * 10 + d(15);
+    const sec = d(17) * 10 + d(18);
+    const ms = d(20) * 100 + d(21) * 10 + d(22);
+    if (h >= 0 && h < 24 && m >= 0 && m < 60 && sec >= 0 && sec < 61 && ms >= 0 && ms < 1000 && !Number.isNaN(day)) {
+      return day + ((h * 60 + m) * 60 + sec) * 1000 + ms;
+    }
+  }
+  return Date.parse(s);
+}
+
+export class Engine {
+  /** events suppressed by the false-positive rules */
+  suppressed = 0;
+  /** records that were not flows (passed over) */
+  nonFlows = 0;
+  flowsSeen = 0;
+  private readonly instances: { method: DetectionMethod; inst: MethodInstance }[] = [];
+  private readonly open = new Map<string, OpenEvent>();
+  private ready: Event[] = [];
+  private maxEnd = -Infinity;
+  private lastAdvance = -Infinity;
+  private readonly slackMs: number;
+  private readonly maxTargets: number;
+  private readonly maxFlows: number;
+  private readonly shared = new Map<string, unknown>();
+  private finished = false;
+
+  constructor(private readonly opts: EngineOptions) {
+    const eng = engineSettings(opts.config);
+    this.slackMs = eng.reorder_slack_s * 1000;
+    this.maxTargets = Math.max(1, Math.floor(eng.max_targets));
+    this.maxFlows = Math.floor(eng.max_evidence_flows);
+    for (const method of opts.methods) {
+      const inst = method.create({
+        settings: methodSettings(method.defaults, opts.config, method.name),
+        config: opts.config,
+        localNets: opts.localNets,
+        emit: (c) => this.candidate(method, c),
+        shared: this.shared,
+      });
+      this.instances.push({ method, inst });
+    }
+  }
+
+  /**
+   * One input record. Returns undefined when it was used or passed over (not a flow), or a
+   * message saying why a flow record cannot be used.
+   */
+  push(rec: Record<string, unknown>): string | undefined {
+    if (rec.kind !== 'flow') {
+      this.nonFlows++;
+      return undefined;
+    }
+    const t = fastTimeMs(rec.start);
+    if (Number.isNaN(t)) return 'flow without a valid start time';
+    let tEnd = fastTimeMs(rec.end);
+    if (Number.isNaN(tEnd) || tEnd < t) tEnd = t;
+    if (typeof rec.proto !== 'string') return 'flow without proto';
+    this.flowsSeen++;
+    const f = rec as Flow;
+    const insts = this.instances;
+    for (let i = 0; i < insts.length; i++) insts[i]!.inst.flow(f, t, tEnd);
+    if (tEnd > this.maxEnd) {
+      this.maxEnd = tEnd;
+      const now = tEnd - this.slackMs;
+      // windows are seconds to minutes long: moving the clock once per second of flow time is enough
+      if (now - this.lastAdvance >= 1000) this.advance(now);
+    }
+    return undefined;
+  }
+
+  /** End of input: every method reports what is open, then every event is written. */
+  finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    for (const { inst } of this.instances) inst.finish();
+    const rest = [...this.open.values()].sort((a, b) => a.start - b.start || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    this.open.clear();
+    for (const e of rest) this.close(e);
+  }
+
+  /** Events closed so far (each returned once), in the order they closed. */
+  take(): Event[] {
+    const r = this.ready;
+    this.ready = [];
+    return r;
+  }
+
+  private advance(now: number): void {
+    this.lastAdvance = now;
+    for (const { inst } of this.instances) inst.advance?.(now);
+    let closing: OpenEvent[] | undefined;
+    for (const e of this.open.values()) {
+      if (e.end + e.method.windowMs < now) (closing ??= []).push(e);
+    }
+    if (closing) {
+      closing.sort((a, b) => a.start - b.start || (a.key < b.key ? -1 : 1));
+      for (const e of closing) {
+        this.open.delete(e.key);
+        this.close(e);
+      }
+    }
+  }
+
+  private candidate(method: DetectionMethod, c: Candidate): void {
+    const key = `${method.name}\u0000${c.submethod}\u0000${c.src}`;
+    let e = this.open.get(key);
+    if (e && c.start > e.end + method.windowMs) {
+      this.open.delete(key);
+      this.close(e);
+      e = undefined;
+    }
+    if (!e) {
+      e = {
+        key,
+        method,
+        submethod: c.submethod,
+        src: c.src,
+        start: c.start,
+        end: c.end,
+        targets: new Set(),
+        ports: new Set(),
+        proto: c.proto,
+        detail: c.detail,
+        evidence: c.evidence,
+        flows: [],
+        flowSet: new Set(),
+        minPriority: c.minPriority,
+      };
+      this.open.set(key, e);
+    } else {
+      if (c.start < e.start) e.start = c.start;
+      if (c.end > e.end) e.end = c.end;
+      // the later candidate has seen more: its sentence and figures replace the earlier ones
+      e.detail = c.detail;
+      e.evidence = c.evidence;
+      if (c.proto !== undefined) e.proto = e.proto === undefined || e.proto === c.proto ? c.proto : e.proto;
+      if (c.minPriority && (!e.minPriority || priorityRank(c.minPriority) > priorityRank(e.minPriority))) e.minPriority = c.minPriority;
+    }
+    for (const t of c.targets) e.targets.add(t);
+    if (c.ports) for (const p of c.ports) e.ports.add(p);
+    for (const id of c.flows) {
+      if (e.flows.length >= this.maxFlows) break;
+      if (!e.flowSet.has(id)) {
+        e.flowSet.add(id);
+        e.flows.push(id);
+      }
+    }
+  }
+
+  private close(e: OpenEvent): void {
+    const m = e.method;
+    const allTargets = sortIps(e.targets);
+    let priority = this.opts.perspective.priority(m.name, e.submethod, e.src, allTargets, m.priority[e.submethod] ?? 'medium');
+    if (e.minPriority && priorityRank(e.minPriority) > priorityRank(priority)) priority = e.minPriority;
+    const ports = [...e.ports].sort((a, b) => a - b);
+    const cut = allTargets.length > this.maxTargets;
+    const ev: Event = {
+      kind: 'event',
+      id: eventId(e.key, e.start),
+      start: new Date(e.start).toISOString(),
+      end: new Date(e.end).toISOString(),
+      method: m.name,
+      submethod: e.submethod,
+      title: m.title[e.submethod] ?? m.name,
+      priority,
+      src: e.src,
+      targets: cut ? allTargets.slice(0, this.maxTargets) : allTargets,
+    } as Event;
+    if (cut) ev.target_count = allTargets.length;
+    if (ports.length) {
+      ev.ports = ports.length > this.maxTargets ? ports.slice(0, this.maxTargets) : ports;
+      if (ports.length > this.maxTargets) ev.port_count = ports.length;
+    }
+    if (e.proto !== undefined) ev.proto = e.proto;
+    ev.detail = e.detail;
+    ev.evidence = { ...e.evidence, flows: e.flows };
+    const attack = m.attack[e.submethod];
+    if (attack) ev.attack = { tactic: attack.tactic, technique: attack.technique };
+    if (this.opts.fpRules?.length && firstMatch(this.opts.fpRules, ev)) {
+      this.suppressed++;
+      return;
+    }
+    this.ready.push(ev);
+  }
+}
+
+/** Stable event id: a hash of the event key and its start. */
+export function eventId(key: string, start: number): string {
+  return createHash('sha256').update(`${key}\u0000${start}`).digest('hex').slice(0, 20);
+}
