@@ -10,8 +10,10 @@ export interface CommandEntry {
 
 export const commands: CommandEntry[] = [
   { name: 'ingest', describe: 'turn captures (pcap, pcapng, gzip) and flow exports into flow records', load: () => import('./ingest.js') },
+  { name: 'detect', describe: 'find attacks in flow records: scans, sweeps, password guessing, rogue DHCP and DNS servers', load: () => import('./detect.js') },
   { name: 'filter', describe: 'pass the records that match a filter expression (src ip, dst port, net, proto, flags, priority, ...)', load: () => import('./filter.js') },
   { name: 'timeline', describe: 'events (and flows) in time order, grouped by actor, or told as the attack story', load: () => import('./timeline.js') },
   { name: 'flows', describe: 'summaries of flows: top-N and group-by over any key, distinct counts, time bins, host profile', load: () => import('./flows.js') },
+  { name: 'enrich', describe: 'add host names (now and at detection), MAC, user and CMDB asset to events', load: () => import('./enrich.js') },
   { name: 'export', describe: 'write records as csv, json, cef, syslog, ecs, an html report or an evidence folder', load: () => import('./export.js') },
 ];
