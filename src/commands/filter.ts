@@ -1,0 +1,81 @@
+// fir filter EXPR [FILE…]: the records that match a filter expression (fir-filter(7)).
+import { openSync, createWriteStream } from 'node:fs';
+import type { Command } from './types.js';
+import { compileFilter, filterLines, parseIpList, FilterSyntaxError } from '../core/filter.js';
+import { UsageError, EXIT } from '../errors.js';
+import { Output, readLineBatches } from '../io.js';
+import { readFlagFile } from '../options.js';
+import { escapeControl } from '../term.js';
+import type { CidrSet } from '../net.js';
+
+interface Args {
+  expr: string;
+  files?: string[];
+  invert?: boolean;
+  ipList?: string;
+  rejects?: string;
+}
+
+const command: Command<Args> = {
+  command: 'filter <expr> [files..]',
+  describe: 'pass the records that match a filter expression (nfdump-style: src ip, dst port, net, proto, flags, ...)',
+  builder: (y) =>
+    y
+      .positional('expr', { type: 'string', describe: 'the filter expression (see man fir-filter.7); `any` passes everything' })
+      .positional('files', { type: 'string', array: true, describe: 'NDJSON files to read (- or none: stdin)' })
+      .option('invert', { alias: 'v', type: 'boolean', describe: 'pass the records that do not match' })
+      .option('ip-list', { type: 'string', requiresArg: true, describe: 'also require src, dst or a target to be in this list (one address or CIDR per line, # comments)' })
+      .option('rejects', { type: 'string', requiresArg: true, describe: 'write the records that do not pass to this file (as they came in)' })
+      .example("fir filter 'dst port 22 and src net 10.0.0.0/16' flows.ndjson", 'SSH connections from one network')
+      .example("fir filter 'host 2001:db8::1 and not proto icmp6' < flows.ndjson", 'IPv6 works the same way')
+      .example("fir filter 'proto tcp and flags S and not flags AFRPU'", 'TCP flows whose originator only sent SYNs (nfdump semantics)')
+      .example("fir filter 'packets > 1k or bytes >= 10M or duration > 5m'", 'big or long flows (K/M/G are powers of 1000; durations without a unit are ms)')
+      .example("fir filter 'start >= 2026-11-27T10:00 and start < 2026-11-27T10:05'", 'a five-minute window (partial UTC times)')
+      .example("fir filter 'method SCANS and priority >= high and target net 192.168.1.0/24' events.ndjson", 'events by method, priority and target')
+      .example("fir filter 'dns name example.com'", 'DNS flows for example.com and its subdomains')
+      .example('fir filter --ip-list bad.txt any --rejects clean.ndjson flows.ndjson', 'split flows by a list of thousands of addresses and networks')
+      .example("fir filter -v 'port in [53 123 5353]'", 'everything except DNS, NTP and mDNS'),
+  run: async (args, ctx) => {
+    let ipList: CidrSet | undefined;
+    if (args.ipList !== undefined) {
+      const { set, errors } = parseIpList(readFlagFile(args.ipList, 'ip-list'), args.ipList);
+      if (errors.length) throw new UsageError(`--ip-list ${errors[0]}${errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''}`);
+      if (set.size === 0) ctx.diag.warn(`--ip-list ${args.ipList} holds no addresses: no record will pass`);
+      ipList = set;
+    }
+    let test;
+    try {
+      test = compileFilter(String(args.expr), { ipList, invert: Boolean(args.invert) });
+    } catch (err) {
+      if (!(err instanceof FilterSyntaxError)) throw err;
+      ctx.stderr.write(syntaxErrorText(err));
+      return EXIT.USAGE;
+    }
+
+    let rejects: Output | undefined;
+    if (args.rejects !== undefined) {
+      let fd: number;
+      try {
+        fd = openSync(args.rejects, 'w');
+      } catch (err) {
+        throw new UsageError(`--rejects: cannot write ${args.rejects}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      }
+      rejects = new Output(createWriteStream('', { fd }));
+    }
+
+    const out = ctx.out;
+    const batches = readLineBatches(args.files ?? [], { stdin: ctx.stdin, diag: ctx.diag });
+    await filterLines(batches, test, ctx.diag, (raw) => out.line(raw), rejects ? (raw) => rejects!.line(raw) : undefined);
+    if (rejects) await rejects.end();
+    return EXIT.OK;
+  },
+};
+
+/** The message, then the expression with a caret under the column (control characters escaped). */
+export function syntaxErrorText(err: FilterSyntaxError): string {
+  const shown = escapeControl(err.expr);
+  const caret = escapeControl(err.expr.slice(0, err.col - 1)).length;
+  return `fir filter: syntax error at column ${err.col}: ${escapeControl(err.message)}\n  ${shown}\n  ${' '.repeat(caret)}^\n`;
+}
+
+export default command;
