@@ -16,4 +16,5 @@ export const commands: CommandEntry[] = [
   { name: 'flows', describe: 'summaries of flows: top-N and group-by over any key, distinct counts, time bins, host profile', load: () => import('./flows.js') },
   { name: 'enrich', describe: 'add host names (now and at detection), MAC, user and CMDB asset to events', load: () => import('./enrich.js') },
   { name: 'export', describe: 'write records as csv, json, cef, syslog, ecs, an html report or an evidence folder', load: () => import('./export.js') },
+  { name: 'fp', describe: 'keep the false-positive rules that fir detect --fp-rules applies: add, list, from-event', load: () => import('./fp.js') },
 ];
