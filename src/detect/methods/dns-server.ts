@@ -119,10 +119,13 @@ export const dnsServer: DetectionMethod = {
       flow(f, t, tEnd) {
         const dp = f.dport;
         if (dp === undefined || !ports.has(dp) || (f.proto !== 'udp' && f.proto !== 'tcp')) return;
+        // a query carried data: a port probe of port 53 (nmap) is not a client using a server
+        const tcp = f.proto === 'tcp';
+        if (tcp ? (f.flags ?? '').indexOf('P') < 0 : f.pkts < 1) return;
         const client = f.src;
         const server = f.dst;
         if (client === undefined || server === undefined || client === server) return;
-        const answered = (f.rpkts ?? 0) > 0;
+        const answered = (f.rpkts ?? 0) > 0 && (f.dns !== undefined || !tcp || (f.rflags ?? '').indexOf('P') >= 0);
         let cl = serverClients.get(server);
         if (!cl && serverClients.size < s.max_servers) serverClients.set(server, (cl = new Set()));
         if (cl && cl.size < s.max_clients_per_server && !cl.has(client)) {

@@ -24,7 +24,8 @@ const PROBE_NAME: Record<Sub, string> = {
 interface Tally {
   first: number;
   last: number;
-  pairs: Set<string>;
+  /** "dst port" → probes seen (counted up to 3) */
+  pairs: Map<string, number>;
   portDsts: Map<number, number>;
   dstPorts: Map<string, number>;
   maxPortDsts: number;
@@ -48,12 +49,14 @@ interface ArpState {
   last: number;
   /** address asked for → answered */
   asked: Map<string, boolean>;
+  /** address → time of the first request for it */
+  firstAsked: Map<string, number>;
   requests: number;
   flows: string[];
 }
 
 function newTally(t: number): Tally {
-  return { first: t, last: t, pairs: new Set(), portDsts: new Map(), dstPorts: new Map(), maxPortDsts: 0, maxDstPorts: 0, probes: 0, unanswered: 0, rejected: 0, answered: 0, flows: [] };
+  return { first: t, last: t, pairs: new Map(), portDsts: new Map(), dstPorts: new Map(), maxPortDsts: 0, maxDstPorts: 0, probes: 0, unanswered: 0, rejected: 0, answered: 0, flows: [] };
 }
 
 /** The kind of probe a TCP flow is, or undefined when the originator completed a real connection. */
@@ -75,6 +78,15 @@ export function tcpProbeKind(f: Flow, connectMaxPkts: number): Sub | undefined {
   if (fl.indexOf('F') >= 0 && fl.indexOf('P') >= 0 && fl.indexOf('U') >= 0) return 'TCPXMAS';
   if (fl === 'F') return 'TCPFIN';
   return undefined;
+}
+
+function count(tl: Tally, f: Flow): void {
+  tl.probes++;
+  const rf = f.rflags;
+  if (rf === undefined || rf === '') tl.unanswered++;
+  else if (rf.indexOf('R') >= 0 && rf.indexOf('S') < 0) tl.rejected++;
+  else tl.answered++;
+  addId(tl.flows, f.id);
 }
 
 export const scans: DetectionMethod = {
@@ -145,7 +157,7 @@ export const scans: DetectionMethod = {
         end: t.last,
         ports: portList,
         proto: sub === 'UDP' ? 'udp' : 'tcp',
-        detail: `${src} sent ${t.probes} ${PROBE_NAME[sub]} to ${where} in ${fmtDuration(t.last - t.first)} (${answers}): a ${shape} ${sub === 'UDP' ? 'UDP' : 'TCP'} port scan`,
+        detail: `${src} sent ${PROBE_NAME[sub]} to ${where} in ${fmtDuration(t.last - t.first)} (${t.probes} probes: ${answers}): a ${shape} ${sub === 'UDP' ? 'UDP' : 'TCP'} port scan`,
         evidence: {
           scan: shape,
           probes: t.probes,
@@ -171,16 +183,23 @@ export const scans: DetectionMethod = {
       for (const v of a.asked.values()) if (v) answered++;
       const unanswered = n - answered;
       if (n < s.arp_always_targets && unanswered < n * s.arp_min_unanswered_ratio) return;
+      // the scan starts with its first request for an address that never answered; earlier
+      // requests (for the gateway, for peers) are the host's ordinary traffic
+      let start = a.first;
+      if (unanswered > 0) {
+        start = Infinity;
+        for (const [ip, ok] of a.asked) if (!ok) start = Math.min(start, a.firstAsked.get(ip) ?? a.first);
+      }
       ctx.emit({
         method: 'SCANS',
         submethod: 'ARP',
         src,
         targets: sortIps(a.asked.keys()),
-        start: a.first,
+        start,
         end: a.last,
         proto: 'arp',
-        detail: `${src} sent ${a.requests} ARP requests for ${n} addresses in ${fmtDuration(a.last - a.first)} (${answered} answered, ${unanswered} never answered): an ARP scan of the segment`,
-        evidence: { requests: a.requests, distinct_targets: n, answered, unanswered, duration_s: Math.round((a.last - a.first) / 100) / 10 },
+        detail: `${src} sent ${a.requests} ARP requests for ${n} addresses in ${fmtDuration(a.last - start)} (${answered} answered, ${unanswered} never answered): an ARP scan of the segment`,
+        evidence: { requests: a.requests, distinct_targets: n, answered, unanswered, duration_s: Math.round((a.last - start) / 100) / 10 },
         flows: a.flows,
       });
     }
@@ -204,12 +223,16 @@ export const scans: DetectionMethod = {
         judgeArp(spa, st);
         st = undefined;
       }
-      if (!st) arp.set(spa, (st = { first: t, last: tEnd, asked: new Map(), requests: 0, flows: [] }));
-      if (tEnd > st.last) st.last = tEnd;
+      if (!st) arp.set(spa, (st = { first: t, last: t, asked: new Map(), firstAsked: new Map(), requests: 0, flows: [] }));
       if (t < st.first) st.first = t;
+      // asking again for a known address (ordinary ARP traffic) does not stretch the scan
+      if (!st.asked.has(tpa) && t > st.last) st.last = t;
       st.requests += f.pkts > 0 ? f.pkts : 1;
       const answered = (f.rpkts ?? 0) > 0 || st.asked.get(tpa) === true;
-      if (st.asked.size < s.max_pairs_per_source || st.asked.has(tpa)) st.asked.set(tpa, answered);
+      if (st.asked.size < s.max_pairs_per_source || st.asked.has(tpa)) {
+        if (!st.asked.has(tpa)) st.firstAsked.set(tpa, t);
+        st.asked.set(tpa, answered);
+      }
       addId(st.flows, f.id);
     }
 
@@ -260,16 +283,21 @@ export const scans: DetectionMethod = {
         let tl = st.tallies[sub];
         if (!tl) tl = st.tallies[sub] = newTally(t);
         if (t < tl.first) tl.first = t;
-        if (tEnd > tl.last) tl.last = tEnd;
-        tl.probes++;
-        const rf = f.rflags;
-        if (rf === undefined || rf === '') tl.unanswered++;
-        else if (rf.indexOf('R') >= 0 && rf.indexOf('S') < 0) tl.rejected++;
-        else tl.answered++;
-        addId(tl.flows, f.id);
         const key = dst + ' ' + port;
-        if (tl.pairs.has(key) || st.pairCount >= s.max_pairs_per_source) return;
-        tl.pairs.add(key);
+        // the scan lasts while it probes new pairs or retries old ones soon after; a later flood
+        // of one pair (a SYN flood, a client retrying a dead service) neither stretches nor counts
+        const seen = tl.pairs.get(key);
+        if (seen !== undefined) {
+          if (seen >= 3 || t > tl.last + 60_000) return;
+          tl.pairs.set(key, seen + 1);
+          if (tEnd > tl.last) tl.last = tEnd;
+          count(tl, f);
+          return;
+        }
+        if (st.pairCount >= s.max_pairs_per_source) return;
+        if (tEnd > tl.last) tl.last = tEnd;
+        count(tl, f);
+        tl.pairs.set(key, 1);
         st.pairCount++;
         const pd = (tl.portDsts.get(port) ?? 0) + 1;
         tl.portDsts.set(port, pd);
