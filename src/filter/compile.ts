@@ -9,20 +9,25 @@ export type Rec = Record<string, unknown>;
 export type Predicate = (rec: Rec) => boolean;
 type Test<T> = (v: T) => boolean;
 
-export function compile(node: Node): Predicate {
+/**
+ * `negated` is true under an odd number of `not`s: there a flags test asks whether any of its
+ * letters was seen, so that `not flags AFRPU` means none of them (nfdump's rule, which makes
+ * `flags S and not flags AFRPU` select SYN-only flows).
+ */
+export function compile(node: Node, negated = false): Predicate {
   switch (node.type) {
     case 'and': {
-      const a = compile(node.left);
-      const b = compile(node.right);
+      const a = compile(node.left, negated);
+      const b = compile(node.right, negated);
       return (r) => a(r) && b(r);
     }
     case 'or': {
-      const a = compile(node.left);
-      const b = compile(node.right);
+      const a = compile(node.left, negated);
+      const b = compile(node.right, negated);
       return (r) => a(r) || b(r);
     }
     case 'not': {
-      const a = compile(node.expr);
+      const a = compile(node.expr, !negated);
       return (r) => !a(r);
     }
     case 'any':
@@ -40,7 +45,7 @@ export function compile(node: Node): Predicate {
     case 'proto':
       return protoTest(node.values);
     case 'flags':
-      return flagsTest(node.dir === 'src' ? 'flags' : 'rflags', node.mask);
+      return flagsTest(node.dir === 'src' ? 'flags' : 'rflags', node.mask, negated);
     case 'count':
       return countTest(node.field, node.dir, numberTest(node.op, node.value));
     case 'time':
@@ -313,8 +318,14 @@ function flagBits(s: string): number {
   return m;
 }
 
-/** nfdump's `flags X`: every flag named is among the flags seen (the others do not matter). */
-function flagsTest(field: 'flags' | 'rflags', mask: number): Predicate {
+/** nfdump's `flags X`: every flag named was seen (the others do not matter); negated: any was seen. */
+function flagsTest(field: 'flags' | 'rflags', mask: number, negated: boolean): Predicate {
+  if (negated) {
+    return (r) => {
+      const f = r[field];
+      return typeof f === 'string' && (flagBits(f) & mask) !== 0;
+    };
+  }
   return (r) => {
     const f = r[field];
     return typeof f === 'string' && (flagBits(f) & mask) === mask;
