@@ -110,12 +110,23 @@ function sniffStream(ctx: PayloadContext, b: Uint8Array, o: number, end: number)
       return undefined;
     }
     if (startsWith(b, o, end, 'EHLO ') || startsWith(b, o, end, 'HELO ')) return { app: 'smtp' };
-    if (startsWith(b, o, end, '+OK')) return { app: 'pop3' };
+    // "+OK text" is a POP3 reply; a bare "+OK\r\n" is as likely Redis (RESP), so the port decides
+    if (startsWith(b, o, end, '+OK ')) return { app: 'pop3' };
+    if (startsWith(b, o, end, '+OK\r\n')) return isPort(ctx, 110) ? { app: 'pop3' } : isPort(ctx, 6379) ? { app: 'redis' } : undefined;
+    // a RESP command: an array header, then a bulk string ("*1\r\n$4\r\nPING")
+    if (c === 0x2a && end - o >= 6 && b[o + 1] >= 0x31 && b[o + 1] <= 0x39 && respBulk(b, o + 2, end)) return { app: 'redis' };
     if (startsWith(b, o, end, '* OK') || startsWith(b, o, end, '* PREAUTH')) return { app: 'imap' };
     if (startsWith(b, o, end, 'RFB 0')) return { app: 'vnc' };
   }
   if (c >= 0x80) return sniffTlsOrDb(b, o, end);
   return sniffDb(b, o, end);
+}
+
+/** After "*N", more digits, then "\r\n$" and a digit. */
+function respBulk(b: Uint8Array, i: number, end: number): boolean {
+  const stop = Math.min(end, i + 8);
+  while (i < stop && b[i] >= 0x30 && b[i] <= 0x39) i++;
+  return i + 3 < end && b[i] === 13 && b[i + 1] === 10 && b[i + 2] === 0x24 && b[i + 3] >= 0x30 && b[i + 3] <= 0x39;
 }
 
 function sniffTlsOrDb(b: Uint8Array, o: number, end: number): AppInfo | undefined {
@@ -181,25 +192,30 @@ function sniffDatagram(ctx: PayloadContext, b: Uint8Array, o: number, end: numbe
  */
 export function inspectPayload(ctx: PayloadContext): AppInfo | undefined {
   try {
-    const b = ctx.payload;
-    const o = ctx.off;
-    if (!(o >= 0) || !(ctx.len > 0)) return undefined;
-    const end = Math.min(o + ctx.len, b.length);
-    if (end <= o) return undefined;
-    if (ctx.proto === 'udp') return sniffDatagram(ctx, b, o, end);
-    if (ctx.proto === 'tcp' && (isPort(ctx, 53) || isPort(ctx, 5353))) {
-      // DNS over TCP: a 2-byte length, then the message (this segment may hold only its start)
-      if (end - o < 14) return undefined;
-      const mlen = u16(b, o);
-      if (mlen < 12) return undefined;
-      const dns = decodeDns(b, o + 2, Math.min(end, o + 2 + mlen), false, false);
-      return dns ? { app: 'dns', dns } : undefined;
-    }
-    return sniffStream(ctx, b, o, end);
+    return recognise(ctx);
   } catch {
     // a decoder bug must not take the flow meter down; the port fallback still names the flow
     return undefined;
   }
+}
+
+/** inspectPayload without its safety net, so the fuzz test sees any exception. */
+export function recognise(ctx: PayloadContext): AppInfo | undefined {
+  const b = ctx.payload;
+  const o = ctx.off;
+  if (!(o >= 0) || !(ctx.len > 0)) return undefined;
+  const end = Math.min(o + ctx.len, b.length);
+  if (end <= o) return undefined;
+  if (ctx.proto === 'udp') return sniffDatagram(ctx, b, o, end);
+  if (ctx.proto === 'tcp' && (isPort(ctx, 53) || isPort(ctx, 5353))) {
+    // DNS over TCP: a 2-byte length, then the message (this segment may hold only its start)
+    if (end - o < 14) return undefined;
+    const mlen = u16(b, o);
+    if (mlen < 12) return undefined;
+    const dns = decodeDns(b, o + 2, Math.min(end, o + 2 + mlen), false, false);
+    return dns ? { app: 'dns', dns } : undefined;
+  }
+  return sniffStream(ctx, b, o, end);
 }
 
 /**
