@@ -7,9 +7,8 @@
 //
 // Semantics follow Zeek where the contract allows: per-direction packets and IP bytes, Zeek's
 // TCP endpoint state machine and conn_state vocabulary, Zeek's timeouts (inactivity 5 min for
-// TCP, 1 min for UDP and ICMP, 5 s for unanswered SYNs and after a close, 3 s after a half
-// close), IPv4/IPv6 fragments counted as the reassembled datagram, ICMP request/reply pairs as
-// one flow. The originator is always the sender of the first packet (Zeek sometimes flips).
+// TCP, 1 min for UDP and ICMP, 5 s for unanswered SYNs and after a close), IPv4/IPv6
+// fragments counted as the reassembled datagram, ICMP request/reply pairs as one flow. The originator is always the sender of the first packet (Zeek sometimes flips).
 import { formatIPv4, formatIPv6Words } from '../net.js';
 import type { ArpInfo, Flow } from '../record.js';
 import { isoTime } from '../record.js';
@@ -26,6 +25,8 @@ export interface MeterOptions {
   /** inactivity timeouts, ms */
   tcpIdleMs: number;
   udpIdleMs: number;
+  /** UDP DNS (ports 53, 5353, 5355): Zeek's dns_session_timeout */
+  dnsIdleMs: number;
   otherIdleMs: number;
   /** a flow longer than this is cut and continued in a new record, ms */
   activeMs: number;
@@ -37,15 +38,15 @@ export interface MeterOptions {
 export const DEFAULT_METER: MeterOptions = {
   tcpIdleMs: 300_000,
   udpIdleMs: 60_000,
+  dnsIdleMs: 10_000,
   otherIdleMs: 60_000,
   activeMs: 1_800_000,
   tunnels: true,
 };
 
-/** Zeek: tcp_attempt_delay, tcp_close_delay (= tcp_reset_delay), tcp_partial_close_delay. */
+/** Zeek: tcp_attempt_delay, tcp_close_delay (= tcp_reset_delay). */
 const ATTEMPT_MS = 5_000;
 const CLOSE_MS = 5_000;
-const PARTIAL_CLOSE_MS = 3_000;
 /** unfinished fragment sets are dropped after this long (Zeek: frag_timeout-like) */
 const FRAG_MS = 60_000;
 const MAX_FRAGS = 65_536;
@@ -67,7 +68,7 @@ const L_TCP = 0;
 const L_IDLE = 1;
 const L_ATTEMPT = 2;
 const L_CLOSE = 3;
-const L_PARTIAL = 4;
+const L_DNS = 4;
 const NLISTS = 5;
 
 const FLAG_LETTERS: string[] = (() => {
@@ -317,7 +318,7 @@ export class FlowMeter {
       f.hnext = this.table.get(key) ?? null;
       this.table.set(key, f);
       this.stats.flows++;
-      this.place(f, proto === IPPROTO_TCP ? L_TCP : L_IDLE);
+      this.place(f, proto === IPPROTO_TCP ? L_TCP : proto === IPPROTO_UDP && (isDnsPort(sport) || isDnsPort(dport)) ? L_DNS : L_IDLE);
     }
 
     let ipLen = p.ipLen;
@@ -335,7 +336,7 @@ export class FlowMeter {
     else if (ts < f.first) f.first = ts;
 
     if (proto === IPPROTO_TCP) this.tcp(f, fwd, tcpFlags, p.payLen, ts);
-    else if (f.list === L_IDLE) this.touch(f);
+    else if (f.list === L_IDLE || f.list === L_DNS) this.touch(f);
 
     if (p.payCap > 0 && (proto === IPPROTO_TCP || proto === IPPROTO_UDP || proto === IPPROTO_SCTP)) this.inspect(f, p, fwd);
 
@@ -551,11 +552,13 @@ export class FlowMeter {
       if (complete) {
         f.deadline = f.last + CLOSE_MS;
         this.move(f, L_CLOSE);
-      } else {
-        f.deadline = ts + PARTIAL_CLOSE_MS;
-        this.move(f, L_PARTIAL);
+        return;
       }
-      return;
+      // a half close waits for the other side under the inactivity timeout (Zeek's ExpireTimer)
+      if (f.list !== L_TCP) {
+        this.move(f, L_TCP);
+        return;
+      }
     }
     const l = f.list;
     if (l === L_TCP) this.touch(f);
@@ -565,12 +568,13 @@ export class FlowMeter {
   // --- timeout lists ---
 
   private idleMs(f: FlowState): number {
+    if (f.list === L_DNS) return this.opts.dnsIdleMs;
     return f.proto === IPPROTO_TCP ? this.opts.tcpIdleMs : f.proto === IPPROTO_UDP ? this.opts.udpIdleMs : this.opts.otherIdleMs;
   }
 
   private place(f: FlowState, l: number): void {
-    if (l === L_TCP || l === L_IDLE) f.deadline = this.clock + this.idleMs(f);
     f.list = l;
+    if (l === L_TCP || l === L_IDLE || l === L_DNS) f.deadline = this.clock + this.idleMs(f);
     f.lnext = null;
     f.lprev = this.tails[l];
     if (f.lprev) f.lprev.lnext = f;
@@ -607,10 +611,7 @@ export class FlowMeter {
       let f = this.heads[l];
       while (f && f.deadline < now) {
         const next = f.lnext;
-        if (l === L_PARTIAL && (f.os === RESET || f.rs === RESET)) {
-          // Zeek's partial-close timer leaves reset connections to the inactivity timeout
-          this.move(f, L_TCP);
-        } else if (l === L_ATTEMPT && f.rs !== INACTIVE) {
+        if (l === L_ATTEMPT && f.rs !== INACTIVE) {
           this.move(f, L_TCP);
         } else {
           this.remove(f);
@@ -703,6 +704,10 @@ export class FlowMeter {
     o.origin = this.origin;
     return o;
   }
+}
+
+function isDnsPort(p: number): boolean {
+  return p === 53 || p === 5353 || p === 5355;
 }
 
 function isAlwaysPort(p: number): boolean {

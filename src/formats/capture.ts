@@ -38,6 +38,7 @@ export function meterOptions(o: IngestOptions): MeterOptions {
   return {
     tcpIdleMs: custom ? idle : DEFAULT_METER.tcpIdleMs,
     udpIdleMs: custom ? idle : DEFAULT_METER.udpIdleMs,
+    dnsIdleMs: custom ? idle : DEFAULT_METER.dnsIdleMs,
     otherIdleMs: custom ? idle : DEFAULT_METER.otherIdleMs,
     activeMs: typeof o.activeTimeoutMs === 'number' && o.activeTimeoutMs > 0 ? o.activeTimeoutMs : DEFAULT_METER.activeMs,
     tunnels: o.tunnels !== false,

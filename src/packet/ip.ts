@@ -47,7 +47,7 @@ function ipv4(p: Packet, b: Uint8Array, off: number, end: number): boolean {
 function ipv6(p: Packet, b: Uint8Array, off: number, end: number): boolean {
   if (end - off < 40) return false;
   const plen = be16(b, off + 4);
-  const total = plen === 0 ? end - off : 40 + plen; // 0: a jumbogram or offload
+  const total = 40 + plen; // as Zeek counts (a jumbogram's real length is not used)
   p.ipVer = 6;
   p.ipLen = total;
   p.srcOff = off + 8;

@@ -24,8 +24,9 @@ export function decodeTunnel(outer: Packet, inner: Packet): boolean {
     if (d === 4789 || s === 4789) return vxlan(outer, inner, off, end);
     if (d === 6081 || s === 6081) return geneve(outer, inner, off, end);
     if (d === 2152 || s === 2152) return gtp(outer, inner, off, end);
-    if (d === 3544 || s === 3544) return teredo(outer, inner, off, end);
     if (d === 4754 || s === 4754) return gre(outer, inner, off, end);
+    // Teredo is recognised on any port by its content, as Zeek does
+    if (outer.payLen >= 40) return teredo(outer, inner, off, end);
   }
   return false;
 }
@@ -134,7 +135,7 @@ function teredo(outer: Packet, inner: Packet, off: number, end: number): boolean
     } else return false;
   }
   if (end - q < 40 || b[q] >> 4 !== 6) return false;
-  // a bubble or a real IPv6 packet: the payload length must fit what was sent
-  if (40 + be16(b, q + 4) > end - q + 0) return false;
+  // an IPv6 packet that fills the datagram exactly (a bubble has no payload)
+  if (q - off + 40 + be16(b, q + 4) !== outer.payLen) return false;
   return carry(outer, inner, LT_RAW, q, end);
 }
