@@ -1,10 +1,10 @@
 // fir flows: summaries of flows (group-by, top-N, distinct counts, time bins) and the profile
 // of one host, as records when piped and as tables and charts on a terminal.
 import type { Argv } from 'yargs';
-import { HostProfiler, Summarizer, distinctField, parseKey, type BinRecord, type HostProfile, type KeySpec, type Order, type SummaryRecord } from '../core/flows.js';
+import { COUNT_FIELDS, HostProfiler, Summarizer, distinctField, fastFieldReader, parseKey, type BinRecord, type HostProfile, type KeySpec, type Order, type SummaryRecord } from '../core/flows.js';
 import { timelineRow } from '../core/timeline.js';
 import { UsageError } from '../errors.js';
-import { readRecords } from '../io.js';
+import { parseRecordLine, readLineBatches } from '../io.js';
 import { parseIp } from '../net.js';
 import { durationMs, listOption, tableOrNdjson } from '../options.js';
 import { bar, barChart, sparklineFit, timeChart } from '../render/chart.js';
@@ -72,11 +72,14 @@ const command: Command<Args> = {
       });
     const by = keys(args.by, 'by');
     const distinct = keys(args.distinct, 'distinct');
-    const flowsIn = readFlows(args.files ?? [], ctx);
+    // the fast reader when every key names its top-level fields (and no profile needs whole flows)
+    const simple = (host === undefined || by.length > 0) && [...by, ...distinct].every((k) => k.fields);
+    const fast = simple ? fastFieldReader([...COUNT_FIELDS, ...by.flatMap((k) => k.fields!), ...distinct.flatMap((k) => k.fields!)]) : undefined;
+    const flowsIn = readFlows(args.files ?? [], ctx, fast);
 
     if (host !== undefined && by.length === 0) {
       if (distinct.length) throw new UsageError('--distinct goes with --by (the --host profile counts distinct peers itself)');
-      const prof = new HostProfiler({ host, limit: args.limit ?? 50, top: args.top ?? HOST_TOP, binMs, chartBins: Math.max(10, Math.min(120, width - 10)) });
+      const prof = new HostProfiler({ host, order, limit: args.limit ?? 50, top: args.top ?? HOST_TOP, binMs, chartBins: Math.max(10, Math.min(120, width - 10)) });
       for await (const batch of flowsIn) for (const [f, raw] of batch) if (prof.involves(f)) prof.add(f, raw);
       const p = prof.result();
       if (format === 'ndjson') await writeProfileRecords(p, ctx);
@@ -113,13 +116,20 @@ const command: Command<Args> = {
 };
 
 /** Flow records of the sources, as [parsed, raw line] pairs in batches; other records are reported. */
-async function* readFlows(files: string[], ctx: Context): AsyncGenerator<[Record<string, any>, string][]> {
-  for await (const batch of readRecords(files, { stdin: ctx.stdin, diag: ctx.diag })) {
+async function* readFlows(files: string[], ctx: Context, fast?: (line: string) => Record<string, any> | undefined): AsyncGenerator<[Record<string, any>, string][]> {
+  for await (const batch of readLineBatches(files, { stdin: ctx.stdin, diag: ctx.diag })) {
     const out: [Record<string, any>, string][] = [];
-    for (const r of batch) {
-      const k = r.rec.kind;
-      if (k === 'flow' || k === undefined) out.push([r.rec, r.raw]);
-      else ctx.diag.skip(r.source, r.line, `not a flow record (kind ${typeof k === 'string' ? k : JSON.stringify(k)})`);
+    for (const l of batch) {
+      const quick = fast?.(l.text);
+      if (quick) {
+        out.push([quick, l.text]);
+        continue;
+      }
+      const rec = parseRecordLine(l, ctx.diag);
+      if (rec === undefined) continue;
+      const k = rec.kind;
+      if (k === 'flow' || k === undefined) out.push([rec, l.text]);
+      else ctx.diag.skip(l.source, l.line, `not a flow record (kind ${typeof k === 'string' ? k : JSON.stringify(k)})`);
     }
     if (out.length) yield out;
   }
@@ -210,16 +220,18 @@ function profileView(p: HostProfile, paint: Paint, width: number, order: Order):
   lines.push(paint('bold', `host ${e(p.host)}`) + (t.flows ? `: ${t.flows} flows, ${humanCount(t.pkts)} pkts, ${humanBytes(t.bytes)}, ${timeCell(t.start)} to ${timeCell(t.end)}` : ': no flows'));
   if (!t.flows) return lines.join('\n') + '\n';
   lines.push(`  sent ${humanCount(t.sent_pkts ?? 0)} pkts ${humanBytes(t.sent_bytes ?? 0)}, received ${humanCount(t.rcvd_pkts ?? 0)} pkts ${humanBytes(t.rcvd_bytes ?? 0)}`);
-  lines.push(`  as client: ${t.client_flows} flows, ${humanBytes(t.client_bytes as number)}, ${t.distinct_client_services} services used`);
-  lines.push(`  as server: ${t.server_flows} flows, ${humanBytes(t.server_bytes as number)}, ${t.distinct_server_services} services offered`);
-  lines.push(`  ${t.distinct_peers} peers`);
+  const nof = (n: unknown, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+  lines.push(`  as client: ${nof(t.client_flows, 'flow')}, ${humanBytes(t.client_bytes as number)}, ${nof(t.distinct_client_services, 'service')} used`);
+  lines.push(`  as server: ${nof(t.server_flows, 'flow')}, ${humanBytes(t.server_bytes as number)}, ${nof(t.distinct_server_services, 'service')} offered`);
+  lines.push(`  ${nof(t.distinct_peers, 'peer')}`);
+  const tc = timeCells([...p.peers, ...p.clientServices, ...p.serverServices].flatMap((r) => [r.start, r.end]));
   lines.push('');
-  lines.push(paint('bold', 'peers'));
-  const maxB = Math.max(0, ...p.peers.map((r) => r.bytes));
+  lines.push(paint('bold', `peers${tc.day ? ` (times on ${tc.day} UTC)` : ''}`));
+  const maxB = Math.max(0, ...p.peers.map((r) => r[order]));
   lines.push(
     renderTable({
-      columns: [{ name: 'peer', min: 8 }, { name: 'flows', align: 'right' }, { name: 'as client', align: 'right' }, { name: 'as server', align: 'right' }, { name: 'pkts', align: 'right' }, { name: 'bytes', align: 'right' }, { name: 'first', min: 10 }, { name: 'last', min: 10 }, { name: 'share of bytes', max: 14 }],
-      rows: p.peers.map((r) => [String(r.key), r.flows, r.host_client_flows as number, r.host_server_flows as number, humanCount(r.pkts), humanBytes(r.bytes), timeCell(r.start), timeCell(r.end), bar(r.bytes, maxB, 12)]),
+      columns: [{ name: 'peer', min: 8 }, { name: 'flows', align: 'right' }, { name: 'as client', align: 'right' }, { name: 'as server', align: 'right' }, { name: 'pkts', align: 'right' }, { name: 'bytes', align: 'right' }, { name: 'first', min: 10 }, { name: 'last', min: 10 }, { name: `share of ${order}`, max: 14 }],
+      rows: p.peers.map((r) => [String(r.key), r.flows, r.host_client_flows as number, r.host_server_flows as number, humanCount(r.pkts), humanBytes(r.bytes), tc.cell(r.start), tc.cell(r.end), bar(r[order], maxB, 12)]),
       width,
       paint,
     }),
@@ -237,7 +249,7 @@ function profileView(p: HostProfile, paint: Paint, width: number, order: Order):
     lines.push(
       renderTable({
         columns: [{ name: 'service' }, { name: 'flows', align: 'right' }, { name: 'peers', align: 'right' }, { name: 'pkts', align: 'right' }, { name: 'bytes', align: 'right' }, { name: 'first', min: 10 }, { name: 'last', min: 10 }],
-        rows: list.map((r) => [String(r.key), r.flows, r.distinct_peers as number, humanCount(r.pkts), humanBytes(r.bytes), timeCell(r.start), timeCell(r.end)]),
+        rows: list.map((r) => [String(r.key), r.flows, r.distinct_peers as number, humanCount(r.pkts), humanBytes(r.bytes), tc.cell(r.start), tc.cell(r.end)]),
         width,
         paint,
       }),

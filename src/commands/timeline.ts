@@ -2,7 +2,7 @@
 import type { Argv } from 'yargs';
 import { buildStories, storyEvent, type Story, type StoryEvent } from '../core/story.js';
 import { orderTimeline, priorityColor, timelineItem, timelineRow, type TimelineGroup, type TimelineItem } from '../core/timeline.js';
-import { readRecords } from '../io.js';
+import { parseRecordLine, readLineBatches } from '../io.js';
 import { tableOrNdjson } from '../options.js';
 import { humanDuration, renderTable } from '../render/table.js';
 import { escapeControl, painter, terminalWidth, useColor, type Paint } from '../term.js';
@@ -41,11 +41,12 @@ const command: Command<Args> = {
     if (args.story) {
       const events: StoryEvent[] = [];
       let seq = 0;
-      for await (const batch of readRecords(args.files ?? [], { stdin: ctx.stdin, diag: ctx.diag })) {
-        for (const r of batch) {
-          if (r.rec.kind === 'flow') continue; // flows carry no steps of a story
-          const ev = storyEvent(r.rec, seq++);
-          if (!ev) ctx.diag.skip(r.source, r.line, 'not an event with src, method and start: left out of the story');
+      for await (const batch of readLineBatches(args.files ?? [], { stdin: ctx.stdin, diag: ctx.diag })) {
+        for (const l of batch) {
+          const rec = parseRecordLine(l, ctx.diag);
+          if (rec === undefined || rec.kind === 'flow') continue; // flows carry no steps of a story
+          const ev = storyEvent(rec, seq++);
+          if (!ev) ctx.diag.skip(l.source, l.line, 'not an event with src, method and start: left out of the story');
           else events.push(ev);
         }
       }
@@ -66,10 +67,12 @@ const command: Command<Args> = {
 
     const items: TimelineItem[] = [];
     let seq = 0;
-    for await (const batch of readRecords(args.files ?? [], { stdin: ctx.stdin, diag: ctx.diag })) {
-      for (const r of batch) {
-        const it = timelineItem(r.rec, r.raw, seq++, by);
-        if (typeof it === 'string') ctx.diag.skip(r.source, r.line, it);
+    for await (const batch of readLineBatches(args.files ?? [], { stdin: ctx.stdin, diag: ctx.diag })) {
+      for (const l of batch) {
+        const rec = parseRecordLine(l, ctx.diag);
+        if (rec === undefined) continue;
+        const it = timelineItem(rec, l.text, seq++, by);
+        if (typeof it === 'string') ctx.diag.skip(l.source, l.line, it);
         else items.push(it);
       }
     }

@@ -87,7 +87,8 @@ export function timelineRow(rec: Record<string, any>): TimelineRow {
     const parts: string[] = [];
     parts.push(`${num(rec.pkts)}/${num(rec.rpkts)} pkts, ${num(rec.bytes)}/${num(rec.rbytes)} bytes`);
     if (typeof rec.state === 'string') parts.push(rec.state);
-    if (typeof rec.app === 'string') parts.push(rec.app);
+    // the application, unless the DNS/DHCP detail below names it anyway
+    if (typeof rec.app === 'string' && !(rec.app === 'dns' && rec.dns) && !(rec.app === 'dhcp' && rec.dhcp)) parts.push(rec.app);
     if (rec.dns && typeof rec.dns.qname === 'string') parts.push(`dns ${rec.dns.qname}`);
     if (rec.dhcp && typeof rec.dhcp.msg === 'string') parts.push(`dhcp ${rec.dhcp.msg}`);
     if (rec.arp && typeof rec.arp.op === 'string') parts.push(`arp ${rec.arp.op}`);
