@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { byEnd, run, synProbe } from '../../test/detect-kit.js';
+import { UsageError } from '../errors.js';
+import type { Flow } from '../record.js';
+import { parseRules } from '../fp/rules.js';
+import { createEngine, selectMethods } from '../core/detect.js';
+import { parseConfig, methodSettings, METHOD_DEFAULTS } from './config.js';
+import { eventId, fastTimeMs } from './engine.js';
+import { Perspective, perspectiveDefs } from './perspectives.js';
+import { methodDefaults, METHODS } from './registry.js';
+
+function scan(src: string, dst: string, from = 0): Flow[] {
+  const out: Flow[] = [];
+  for (let p = 1; p <= 40; p++) out.push(synProbe(from + p * 0.1, src, dst, p));
+  return out;
+}
+
+describe('engine', () => {
+  it('writes events in the contract shape with stable ids', () => {
+    const a = run(scan('10.0.0.5', '10.0.0.1'));
+    const b = run(scan('10.0.0.5', '10.0.0.1'));
+    expect(a[0]!.id).toBe(b[0]!.id);
+    expect(a[0]!.id).toBe(eventId('SCANS\u0000TCPSYN\u000010.0.0.5', Date.parse(a[0]!.start)));
+    expect(Object.keys(a[0]!)).toEqual(['kind', 'id', 'start', 'end', 'method', 'submethod', 'title', 'priority', 'src', 'targets', 'ports', 'proto', 'detail', 'evidence', 'attack']);
+  });
+
+  it('writes an event once its window has passed in flow time, not only at the end', () => {
+    const engine = createEngine({ config: {} });
+    for (const f of byEnd(scan('10.0.0.5', '10.0.0.1'))) engine.push(f as never);
+    expect(engine.take()).toEqual([]);
+    // an unrelated flow 30 minutes later moves the clock past the scan's windows
+    engine.push(synProbe(1800, '10.0.0.9', '10.0.0.1', 80) as never);
+    expect(engine.take().map((e) => e.method)).toEqual(['SCANS']);
+    engine.finish();
+    expect(engine.take()).toEqual([]);
+  });
+
+  it('passes over records that are not flows and reports unusable flows', () => {
+    const engine = createEngine({ config: {} });
+    expect(engine.push({ kind: 'event', method: 'X' })).toBeUndefined();
+    expect(engine.push({ kind: 'flow', start: 'yesterday', proto: 'tcp' })).toMatch(/start time/);
+    expect(engine.push({ kind: 'flow', start: '2026-11-27T10:00:00.000Z' })).toMatch(/proto/);
+    expect(engine.nonFlows).toBe(1);
+  });
+
+  it('applies the perspective, its network rules and the config', () => {
+    const config = parseConfig(
+      JSON.stringify({
+        perspectives: {
+          soc: { extends: 'quiet', priorities: { SCANS: { TCPSYN: 'high' } }, rules: [{ method: 'SCANS', src: '10.9.0.0/16', priority: 'info' }] },
+        },
+      }),
+      'c.json',
+      methodDefaults(),
+    );
+    const flows = [...scan('10.0.0.5', '10.0.0.1'), ...scan('10.9.0.5', '10.0.0.1')];
+    const ev = run(flows, { config, perspective: 'soc' });
+    expect(ev.map((e) => [e.src, e.priority])).toEqual([
+      ['10.0.0.5', 'high'],
+      ['10.9.0.5', 'info'],
+    ]);
+    expect(run(flows, { config, perspective: 'quiet' }).map((e) => e.priority)).toEqual(['low', 'low']);
+    expect(() => run(flows, { config, perspective: 'nope' })).toThrow(/unknown perspective nope/);
+  });
+
+  it('suppresses events matched by false-positive rules and counts them', () => {
+    const fpRules = parseRules('{"method":"SCANS","src":"10.0.0.5","reason":"vulnerability scanner"}\n', 'fp');
+    const engine = createEngine({ config: {}, fpRules });
+    for (const f of byEnd([...scan('10.0.0.5', '10.0.0.1'), ...scan('10.0.0.6', '10.0.0.1')])) engine.push(f as never);
+    engine.finish();
+    expect(engine.take().map((e) => e.src)).toEqual(['10.0.0.6']);
+    expect(engine.suppressed).toBe(1);
+  });
+
+  it('runs only the methods asked for', () => {
+    expect(selectMethods(['scans', 'SSHDICT']).map((m) => m.name)).toEqual(['SCANS', 'SSHDICT']);
+    expect(() => selectMethods(['SCANS', 'BOGUS'])).toThrow(UsageError);
+    expect(run(scan('10.0.0.5', '10.0.0.1'), { methods: ['ICMPANOM'] })).toEqual([]);
+  });
+
+  it('fastTimeMs agrees with Date.parse', () => {
+    for (const s of ['2026-11-27T10:15:00.123Z', '2024-02-29T23:59:59.999Z', '2026-11-27T10:15:00Z', 'garbage']) {
+      expect(fastTimeMs(s)).toEqual(Date.parse(s));
+    }
+  });
+});
+
+describe('config', () => {
+  it('has a default for every threshold of every method, and each method uses its section', () => {
+    for (const m of METHODS) {
+      expect(Object.keys(m.defaults).length).toBeGreaterThan(0);
+      expect(m.defaults).toBe((METHOD_DEFAULTS as Record<string, unknown>)[m.name]);
+    }
+    const s = methodSettings(METHOD_DEFAULTS.DICTATTACK, { methods: { DICTATTACK: { min_sessions: 5, service_min_sessions: { SMTP: 50 } } } }, 'DICTATTACK');
+    expect(s.min_sessions).toBe(5);
+    expect(s.service_min_sessions).toEqual({ HTTP: 40, SMTP: 50, SMB: 20 });
+  });
+
+  it('changing a threshold changes the result', () => {
+    const flows = scan('10.0.0.5', '10.0.0.1');
+    expect(run(flows)).toHaveLength(1);
+    expect(run(flows, { config: { methods: { SCANS: { min_ports: 50, min_pairs: 50 } } } })).toHaveLength(0);
+  });
+
+  it('reports what is wrong with a config file and where', () => {
+    const bad = (text: string) => () => parseConfig(text, 'lan.json', methodDefaults());
+    expect(bad('{')).toThrow(/--config: lan\.json: not valid JSON/);
+    expect(bad('[]')).toThrow(/expected a JSON object/);
+    expect(bad('{"colour":1}')).toThrow(/lan\.json: colour: unknown key/);
+    expect(bad('{"methods":{"SCANZ":{}}}')).toThrow(/methods\.SCANZ: unknown method/);
+    expect(bad('{"methods":{"SCANS":{"min_target":3}}}')).toThrow(/methods\.SCANS\.min_target: unknown setting/);
+    expect(bad('{"methods":{"SCANS":{"min_targets":"many"}}}')).toThrow(/methods\.SCANS\.min_targets: expected a number/);
+    expect(bad('{"dhcp_servers":["gw"]}')).toThrow(/dhcp_servers: not an IP address: gw/);
+    expect(bad('{"perspectives":{"x":{"priorities":{"SCANS":"urgent"}}}}')).toThrow(/perspectives\.x\.priorities\.SCANS/);
+    expect(bad('{"perspectives":{"x":{"rules":[{"src":"10.0.0.0/8"}]}}}')).toThrow(/rules\[0\]\.priority/);
+    expect(bad('{"engine":{"reorder_slack_s":-1}}')).toThrow(/engine\.reorder_slack_s/);
+    expect(parseConfig('{"dns_servers":["192.168.1.1"],"methods":{"SSHDICT":{"min_sessions":6}}}', 'ok.json', methodDefaults()).dns_servers).toEqual(['192.168.1.1']);
+  });
+
+  it('perspectives: extends loops and unknown parents are usage errors', () => {
+    const defs = perspectiveDefs({ perspectives: { a: { extends: 'b' }, b: { extends: 'a' }, c: { extends: 'zz' } } });
+    expect(() => new Perspective('a', defs)).toThrow(/loop/);
+    expect(() => new Perspective('c', defs)).toThrow(/unknown perspective zz/);
+    expect(new Perspective('default', defs).priority('SCANS', 'ARP', '10.0.0.1', [], 'medium')).toBe('medium');
+  });
+});

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { dnsQuery, flow, run, synProbe } from '../../../test/detect-kit.js';
+import type { Flow } from '../../record.js';
+
+const GW = '192.168.1.1';
+
+function usual(): Flow[] {
+  const out: Flow[] = [];
+  for (let i = 0; i < 30; i++) for (const c of ['192.168.1.10', '192.168.1.11', '192.168.1.20']) out.push(dnsQuery(i * 10, c, GW, 'files.corp.lan'));
+  return out;
+}
+
+describe('DNSANOMALY server checks', () => {
+  it('with --dns-servers: a client resolving through another server is FORBIDDENSERVER', () => {
+    const flows = [...usual(), dnsQuery(50, '192.168.1.20', '8.8.8.8', 'www.example.com'), dnsQuery(51, '192.168.1.20', '8.8.8.8', 'mail.example.com')];
+    const ev = run(flows, { config: { dns_servers: [GW] } });
+    expect(ev).toHaveLength(1);
+    expect(ev[0]).toMatchObject({ method: 'DNSANOMALY', submethod: 'FORBIDDENSERVER', src: '192.168.1.20', targets: ['8.8.8.8'], priority: 'high', ports: [53] });
+    expect(ev[0]!.evidence).toMatchObject({ queries: 2, answered: 2, names: ['www.example.com', 'mail.example.com'] });
+  });
+
+  it('an allowed resolver forwarding upstream is not a client of a forbidden server', () => {
+    const flows = [...usual()];
+    for (let i = 0; i < 10; i++) flows.push(dnsQuery(i * 10 + 1, GW, '9.9.9.9'));
+    expect(run(flows, { config: { dns_servers: [GW] } })).toEqual([]);
+    // and without the list, a resolver (it answers others) is passed over too
+    expect(run(flows)).toEqual([]);
+  });
+
+  it('without a list: a server almost no other client uses is UNUSUALSERVER, decided from the traffic', () => {
+    const flows = [...usual(), dnsQuery(50, '192.168.1.225', '192.168.1.100')];
+    const ev = run(flows);
+    expect(ev).toHaveLength(1);
+    expect(ev[0]).toMatchObject({ submethod: 'UNUSUALSERVER', src: '192.168.1.225', targets: ['192.168.1.100'], priority: 'medium' });
+    expect(ev[0]!.evidence).toMatchObject({ decided_from: 'traffic', usual_server: GW, usual_server_clients: 3, server_clients: 1 });
+  });
+
+  it('a port scan of port 53 is not DNS use', () => {
+    const flows = [...usual(), synProbe(50, '192.168.1.100', '192.168.1.225', 53, 'rst'), flow({ at: 51, proto: 'tcp', src: '192.168.1.100', dst: '192.168.1.225', dport: 53, flags: 'AS', pkts: 2, rpkts: 1, rflags: 'AS' })];
+    expect(run(flows)).toEqual([]);
+  });
+
+  it('without a baseline (one client) nothing is unusual', () => {
+    expect(run([dnsQuery(0, '10.0.0.5', '10.0.0.1'), dnsQuery(1, '10.0.0.5', '1.1.1.1')])).toEqual([]);
+  });
+});
