@@ -120,13 +120,28 @@ describe('DNS', () => {
     expect(inspectPayload(ctx(m, { sport: 5353, dport: 5353 }))!.dns).toMatchObject({ qname: '_ipp._tcp.local', qtype: 'PTR', qclass: 'IN' });
   });
 
+  it('decodes NetBIOS name service names and addresses', () => {
+    const enc = (name: string, suffix: number): string => {
+      const raw = [...name.padEnd(15, ' ')].map((c) => c.charCodeAt(0)).concat(suffix);
+      return raw.map((b) => String.fromCharCode(65 + (b >> 4), 65 + (b & 15))).join('');
+    };
+    const q = bytes(dnsHeader(9, 0x0110, 1, 0), wireName(enc('WORKGROUP', 0x1d)), be16(32), be16(1));
+    expect(inspectPayload(ctx(q, { sport: 137, dport: 137 }))).toEqual({
+      app: 'netbios-ns', dns: expect.objectContaining({ qname: 'WORKGROUP<1d>', qtype: 'NB' }),
+    });
+    const r = bytes(dnsHeader(9, 0x8500, 0, 1), rr(wireName(enc('FILESRV', 0x20)), 32, 300, [0x60, 0, 10, 0, 0, 9]));
+    expect(inspectPayload(ctx(r, { sport: 137, dport: 137 }))!.dns).toMatchObject({ rcode: 'NOERROR', answers: ['10.0.0.9'] });
+    const reg = bytes(dnsHeader(10, 0x2910, 1, 0), wireName(enc('\x01EVIL.PC', 0)), be16(32), be16(1));
+    expect(inspectPayload(ctx(reg, { sport: 137, dport: 137 }))!.dns).toMatchObject({ qname: '\\001EVIL.PC<00>', opcode: 'REGISTRATION' });
+  });
+
   it('reads MX and SRV targets', () => {
     const m = bytes(
       dnsHeader(2, 0x8180, 1, 2), wireName('example.com'), be16(15), be16(1),
       rr(ptr(12), 15, 10, [...be16(10), ...wireName('mx'), ]),
       rr(ptr(12), 33, 10, [0, 1, 0, 2, ...be16(5060), 3, 0x73, 0x69, 0x70, ...ptr(12)]),
     );
-    expect(decodeDns(m, 0, m.length, false, false)!.answers).toEqual(['mx', 'sip.example.com']);
+    expect(decodeDns(m, 0, m.length, false)!.answers).toEqual(['mx', 'sip.example.com']);
   });
 });
 

@@ -3,7 +3,7 @@
 // jump backwards to ever earlier offsets, and names, labels, records and answers are capped.
 import type { DnsInfo } from '../../record.js';
 import { formatIPv6Bytes } from '../../net.js';
-import { bytesText, hexText, ipv4Text, labelText, u16, u32 } from './text.js';
+import { bytesText, hexText, hostText, ipv4Text, labelText, u16, u32 } from './text.js';
 
 /** Answers kept per flow (ttls alongside). */
 export const MAX_ANSWERS = 20;
@@ -34,6 +34,7 @@ const RCODES: Record<number, string> = {
 };
 const CLASSES: Record<number, string> = { 1: 'IN', 3: 'CH', 4: 'HS', 254: 'NONE', 255: 'ANY' };
 const OPCODES: Record<number, string> = { 0: 'QUERY', 1: 'IQUERY', 2: 'STATUS', 4: 'NOTIFY', 5: 'UPDATE', 6: 'DSO' };
+const NB_OPCODES: Record<number, string> = { 0: 'QUERY', 5: 'REGISTRATION', 6: 'RELEASE', 7: 'WACK', 8: 'REFRESH', 9: 'REFRESH' };
 
 export function dnsTypeName(t: number): string {
   return TYPES[t] ?? `TYPE${t}`;
@@ -43,6 +44,38 @@ export function dnsRcodeName(r: number): string {
 }
 export function dnsClassName(c: number): string {
   return CLASSES[c] ?? `CLASS${c}`;
+}
+
+/** 'mdns' masks the unicast-response bit of the class; 'nbns' is NetBIOS name service (RFC 1002). */
+export type DnsFlavor = 'dns' | 'mdns' | 'nbns';
+
+/**
+ * A NetBIOS name from its first-level encoding (RFC 1001 §14.1: 32 letters A-P, two per byte) as
+ * NAME<xx>, xx the suffix byte in hex (00 workstation, 20 server, 1c domain controllers…), then
+ * any scope labels. Anything not so encoded stays as it was.
+ */
+export function netbiosName(encoded: string): string {
+  const dot = encoded.indexOf('.');
+  const first = dot < 0 ? encoded : encoded.slice(0, dot);
+  if (first.length !== 32) return encoded;
+  const raw = new Uint8Array(16);
+  for (let i = 0; i < 16; i++) {
+    const hi = first.charCodeAt(2 * i) - 65;
+    const lo = first.charCodeAt(2 * i + 1) - 65;
+    if (hi < 0 || hi > 15 || lo < 0 || lo > 15) return encoded;
+    raw[i] = (hi << 4) | lo;
+  }
+  let n = 15;
+  while (n > 0 && raw[n - 1] === 0x20) n--;
+  const name = hostText(raw, 0, n) + '<' + hexText(raw, 15, 16) + '>';
+  return dot < 0 ? name : name + encoded.slice(dot);
+}
+
+/** NB rdata (RFC 1002 §4.2.13): 2 flag bytes then an IPv4 address, repeated; the addresses. */
+function nbAddresses(buf: Uint8Array, p: number, end: number): string | undefined {
+  let s = '';
+  for (; p + 6 <= end; p += 6) s += (s ? ' ' : '') + ipv4Text(buf, p + 2);
+  return s || undefined;
 }
 
 /** What merging needs to know about a dns object; a symbol, so it never reaches the NDJSON. */
@@ -130,7 +163,7 @@ function rdataText(buf: Uint8Array, msg: number, type: number, p: number, rdEnd:
  * One DNS message at buf[msg..end). strict (for unusual ports) also demands one question of a
  * usual class and a message that parses to its last byte. undefined when it is not DNS.
  */
-export function decodeDns(buf: Uint8Array, msg: number, end: number, strict: boolean, mdns: boolean): DnsSummary | undefined {
+export function decodeDns(buf: Uint8Array, msg: number, end: number, strict: boolean, flavor: DnsFlavor = 'dns'): DnsSummary | undefined {
   if (end > buf.length) end = buf.length;
   if (msg < 0 || end - msg < 12) return undefined;
   const id = u16(buf, msg);
@@ -141,7 +174,7 @@ export function decodeDns(buf: Uint8Array, msg: number, end: number, strict: boo
   const ar = u16(buf, msg + 10);
   const response = (flags & 0x8000) !== 0;
   const opcode = (flags >> 11) & 15;
-  if (opcode === 3 || opcode > 6) return undefined;
+  if (flavor === 'nbns' ? NB_OPCODES[opcode] === undefined : opcode === 3 || opcode > 6) return undefined;
   if (strict && (qd !== 1 || opcode !== 0 || (flags & 0x40) !== 0 || an + ns + ar > MAX_RRS || (!response && an + ns > 0))) return undefined;
   let qname: string | undefined;
   let qtype = 0;
@@ -158,7 +191,7 @@ export function decodeDns(buf: Uint8Array, msg: number, end: number, strict: boo
       qname = name;
       qtype = u16(buf, nameNext);
       qclass = u16(buf, nameNext + 2);
-      if (mdns) qclass &= 0x7fff; // the top bit asks for a unicast reply
+      if (flavor === 'mdns') qclass &= 0x7fff; // the top bit asks for a unicast reply
       if (strict && qclass !== 1 && qclass !== 3 && qclass !== 255) return undefined;
     }
     pos = nameNext + 4;
@@ -167,8 +200,8 @@ export function decodeDns(buf: Uint8Array, msg: number, end: number, strict: boo
   if (strict && !complete) return undefined;
   const info: DnsSummary = {};
   if (qname !== undefined) {
-    info.qname = qname;
-    info.qtype = dnsTypeName(qtype);
+    info.qname = flavor === 'nbns' ? netbiosName(qname) : qname;
+    info.qtype = flavor === 'nbns' && (qtype === 32 || qtype === 33) ? (qtype === 32 ? 'NB' : 'NBSTAT') : dnsTypeName(qtype);
     info.qclass = dnsClassName(qclass);
   }
   let rcode = flags & 15;
@@ -196,7 +229,7 @@ export function decodeDns(buf: Uint8Array, msg: number, end: number, strict: boo
       }
       if (i < an) {
         if (answers.length < MAX_ANSWERS) {
-          const text = rdataText(buf, msg, type, rd, rd + rdlen);
+          const text = flavor === 'nbns' && type === 32 ? nbAddresses(buf, rd, rd + rdlen) : rdataText(buf, msg, type, rd, rd + rdlen);
           if (text !== undefined) {
             answers.push(text);
             ttls.push(u32(buf, p + 4));
@@ -219,7 +252,7 @@ export function decodeDns(buf: Uint8Array, msg: number, end: number, strict: boo
     if (nameNext + 10 + u16(buf, nameNext + 8) !== end) return undefined;
   }
   info.id = id;
-  if (opcode !== 0) info.opcode = OPCODES[opcode];
+  if (opcode !== 0) info.opcode = flavor === 'nbns' ? NB_OPCODES[opcode] : OPCODES[opcode];
   info.rd = (flags & 0x100) !== 0;
   if (response) {
     info.aa = (flags & 0x400) !== 0;

@@ -74,7 +74,7 @@ const SEEDS: Array<[string, Uint8Array, Partial<PayloadContext>]> = [
   ['mysql', bytes([74, 0, 0, 0, 10], '8.0.36\0', new Uint8Array(66)), { proto: 'tcp', sport: 3306 }],
   ['arp', arp(1, MAC, [10, 0, 0, 1], MAC, [10, 0, 0, 1]), { proto: 'udp', dport: 9999 }],
 ];
-const PORTS = [53, 67, 68, 123, 443, 445, 546, 547, 3389, 5353, 9999];
+const PORTS = [53, 137, 67, 68, 123, 443, 445, 546, 547, 3389, 5353, 9999];
 
 describe('fuzz: mutated messages into the application decoders', () => {
   it('never throws, always returns, never lets a control character out', () => {
@@ -101,8 +101,8 @@ describe('fuzz: mutated messages into the application decoders', () => {
             checkStrings(x, name);
             merged = mergeApp(merged, x);
           }
-          checkStrings(decodeDns(buf, pad, buf.length, false, rnd() < 0.5), name);
-          checkStrings(decodeDns(buf, pad, buf.length, true, false), name);
+          checkStrings(decodeDns(buf, pad, buf.length, false, (['dns', 'mdns', 'nbns'] as const)[Math.floor(rnd() * 3)]), name);
+          checkStrings(decodeDns(buf, pad, buf.length, true), name);
           checkStrings(decodeDhcp4(buf, pad, buf.length), name);
           checkStrings(decodeDhcp6(buf, pad, buf.length), name);
           checkStrings(sniffTls(buf, pad, buf.length), name);

@@ -167,7 +167,7 @@ function sniffQuic(b: Uint8Array, o: number, end: number): boolean {
 function sniffDatagram(ctx: PayloadContext, b: Uint8Array, o: number, end: number): AppInfo | undefined {
   const { sport, dport } = ctx;
   if (sport === 53 || dport === 53 || sport === 5353 || dport === 5353 || sport === 5355 || dport === 5355) {
-    const dns = decodeDns(b, o, end, false, sport === 5353 || dport === 5353);
+    const dns = decodeDns(b, o, end, false, sport === 5353 || dport === 5353 ? 'mdns' : 'dns');
     return dns ? { app: 'dns', dns } : undefined;
   }
   if (sport === 67 || dport === 67 || sport === 68 || dport === 68) {
@@ -179,10 +179,15 @@ function sniffDatagram(ctx: PayloadContext, b: Uint8Array, o: number, end: numbe
     return dhcp ? { app: 'dhcp', dhcp } : undefined;
   }
   if (sport === 123 || dport === 123) return sniffNtp(b, o, end) ? { app: 'ntp' } : undefined;
-  if (sport === 137 || dport === 137 || sport === 138 || dport === 138) return undefined; // NetBIOS looks like DNS
+  if (sport === 137 || dport === 137) {
+    // NetBIOS name service: DNS's format with encoded names; a dns summary, app netbios-ns
+    const dns = decodeDns(b, o, end, false, 'nbns');
+    return dns ? { app: 'netbios-ns', dns } : undefined;
+  }
+  if (sport === 138 || dport === 138) return undefined; // NetBIOS datagrams look like DNS
   if (sniffQuic(b, o, end)) return { app: 'quic' };
   // DNS on an unusual port (a tunnel, a C2 channel): only a message that parses to its last byte
-  const dns = decodeDns(b, o, end, true, false);
+  const dns = decodeDns(b, o, end, true);
   return dns ? { app: 'dns', dns } : undefined;
 }
 
@@ -212,7 +217,7 @@ export function recognise(ctx: PayloadContext): AppInfo | undefined {
     if (end - o < 14) return undefined;
     const mlen = u16(b, o);
     if (mlen < 12) return undefined;
-    const dns = decodeDns(b, o + 2, Math.min(end, o + 2 + mlen), false, false);
+    const dns = decodeDns(b, o + 2, Math.min(end, o + 2 + mlen), false);
     return dns ? { app: 'dns', dns } : undefined;
   }
   return sniffStream(ctx, b, o, end);

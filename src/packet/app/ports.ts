@@ -25,7 +25,8 @@ const UDP: Array<[number, string]> = [
   [67, 'dhcp'], [68, 'dhcp'], [69, 'tftp'], [123, 'ntp'], [137, 'netbios-ns'], [138, 'netbios-dgm'],
   [161, 'snmp'], [162, 'snmp'], [443, 'quic'], [500, 'ike'], [514, 'syslog'], [520, 'rip'], [546, 'dhcp'],
   [547, 'dhcp'], [623, 'ipmi'], [1434, 'mssql'], [1900, 'ssdp'], [4500, 'ike'], [4789, 'vxlan'],
-  [5683, 'coap'], [11211, 'memcached'], [47808, 'bacnet'], [51820, 'wireguard'], [2152, 'gtp'], [2123, 'gtp'],
+  [5683, 'coap'], [11211, 'memcached'], [47808, 'bacnet'], [51820, 'wireguard'], [2152, 'gtpv1'], [2123, 'gtp'],
+  [3544, 'teredo'], [6081, 'geneve'], [3389, 'rdpeudp'],
 ];
 const SCTP: Array<[number, string]> = [[2905, 'm3ua'], [3868, 'diameter'], [36412, 's1ap'], [38412, 'ngap']];
 
