@@ -2,7 +2,7 @@
 // way for every flow-export reader (NetFlow, IPFIX, nfdump, Zeek, Suricata, Argus, CSV).
 import { createHash } from 'node:crypto';
 import { formatIPv4, parseIPv4, parseIPv6 } from '../../net.js';
-import type { Flow } from '../../record.js';
+import type { DhcpInfo, DnsInfo, Flow } from '../../record.js';
 
 const PROTO_NAMES: Record<number, string> = { 1: 'icmp', 6: 'tcp', 17: 'udp', 58: 'icmp6' };
 const PROTO_NUMBERS: Record<string, number> = { icmp: 1, tcp: 6, udp: 17, icmp6: 58, ipv6icmp: 58, 'ipv6-icmp': 58, icmpv6: 58, sctp: 132, gre: 47, esp: 50, ah: 51, igmp: 2 };
@@ -161,6 +161,8 @@ export interface FlowFacts {
   dmac?: string;
   vlan?: number;
   app?: string;
+  dns?: DnsInfo;
+  dhcp?: DhcpInfo;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -194,6 +196,8 @@ export function makeFlow(f: FlowFacts, origin: string, idKey: string): Flow {
   if (f.vlan !== undefined) out.vlan = f.vlan;
   const app = f.app ?? (ports ? appFromPorts(f.sport, f.dport) : undefined);
   if (app !== undefined) out.app = app;
+  if (f.dns !== undefined) out.dns = f.dns;
+  if (f.dhcp !== undefined) out.dhcp = f.dhcp;
   const cid = communityId(f.proto, f.src, f.dst, ports ? f.sport : icmp ? f.icmpType : 0, ports ? f.dport : icmp ? f.icmpCode : 0);
   if (cid !== undefined) out.community_id = cid;
   out.id = stableId(idKey);

@@ -1,0 +1,155 @@
+// Any CSV with a header row, read with csv-parse: `--map 'src=SrcAddr,dst=DstAddr,…'` says
+// which column holds which flow field. Times are ISO 8601, `YYYY-MM-DD HH:MM:SS(.fff)` (UTC),
+// or epoch seconds/ms/µs/ns, sniffed per value or named with --time-format.
+import type { Readable } from 'node:stream';
+import { parse } from 'csv-parse';
+import { UsageError } from '../errors.js';
+import { canonicalIp } from '../net.js';
+import type { Flow } from '../record.js';
+import { pairBatches } from './netflow/biflow.js';
+import { flagsByte, makeFlow, protoNumber, type FlowFacts } from './netflow/normalize.js';
+import { parseTime, TIME_FORMATS, type TimeFormat } from './netflow/text.js';
+import type { FormatReader, ReadContext } from './types.js';
+
+export const MAP_FIELDS = ['start', 'end', 'duration', 'src', 'dst', 'sport', 'dport', 'proto', 'pkts', 'bytes', 'rpkts', 'rbytes', 'flags', 'rflags', 'state', 'smac', 'dmac', 'vlan', 'app', 'icmp_type', 'icmp_code'] as const;
+type MapField = (typeof MAP_FIELDS)[number];
+
+export function sniffCsv(head: Buffer): boolean {
+  const first = head.subarray(0, 4096).toString('latin1').split('\n', 1)[0];
+  return !first.startsWith('#') && !first.startsWith('{') && (first.match(/,/g)?.length ?? 0) >= 2 && /[A-Za-z]/.test(first);
+}
+
+/** Column index per mapped field; throws UsageError when the map or the header does not fit. */
+export function resolveMap(map: Record<string, string> | undefined, header: string[]): Partial<Record<MapField, number>> {
+  if (!map) throw new UsageError('generic CSV needs --map FIELD=COLUMN,… (for example src=SrcAddr,dst=DstAddr,start=Start,proto=Proto,pkts=Packets,bytes=Bytes)');
+  const out: Partial<Record<MapField, number>> = {};
+  const trimmed = header.map((h) => h.trim());
+  for (const [field, col] of Object.entries(map)) {
+    if (!(MAP_FIELDS as readonly string[]).includes(field)) throw new UsageError(`--map: unknown field ${field} (one of ${MAP_FIELDS.join(', ')})`);
+    const i = trimmed.indexOf(col);
+    if (i < 0) throw new UsageError(`--map: the header has no column ${col} (columns: ${trimmed.join(', ').slice(0, 300)})`);
+    out[field as MapField] = i;
+  }
+  const missing = ['src', 'dst', 'pkts', 'bytes'].filter((f) => out[f as MapField] === undefined);
+  if (out.start === undefined && out.end === undefined) missing.push('start');
+  if (missing.length) throw new UsageError(`--map: map the fields ${missing.join(', ')} too`);
+  return out;
+}
+
+const MAC = /^([0-9a-f]{2})[:-]([0-9a-f]{2})[:-]([0-9a-f]{2})[:-]([0-9a-f]{2})[:-]([0-9a-f]{2})[:-]([0-9a-f]{2})$/i;
+
+/** A flow of one CSV record, or the reason it is bad. */
+export function csvFlow(rec: string[], m: Partial<Record<MapField, number>>, fmt: TimeFormat | undefined, origin: string): Flow | string {
+  const get = (f: MapField) => {
+    const i = m[f];
+    if (i === undefined || i >= rec.length) return undefined;
+    const v = rec[i].trim();
+    return v === '' ? undefined : v;
+  };
+  const int = (f: MapField): number | undefined | null => {
+    const v = get(f);
+    if (v === undefined) return undefined;
+    const x = Number(v);
+    return Number.isInteger(x) && x >= 0 ? x : null;
+  };
+  const st = get('start');
+  const et = get('end');
+  let start = st !== undefined ? parseTime(st, fmt) : NaN;
+  let end = et !== undefined ? parseTime(et, fmt) : NaN;
+  if (st !== undefined && Number.isNaN(start)) return `bad start time ${st}`;
+  if (et !== undefined && Number.isNaN(end)) return `bad end time ${et}`;
+  if (Number.isNaN(start)) start = end;
+  if (Number.isNaN(start)) return 'no time';
+  if (Number.isNaN(end)) {
+    const d = get('duration');
+    const secs = d !== undefined ? Number(d) : 0;
+    if (!Number.isFinite(secs) || secs < 0) return `bad duration ${d}`;
+    end = start + Math.round(secs * 1000);
+  }
+  const srcText = get('src');
+  const dstText = get('dst');
+  const src = srcText !== undefined ? canonicalIp(srcText) : undefined;
+  const dst = dstText !== undefined ? canonicalIp(dstText) : undefined;
+  if (!src || !dst) return `bad address ${!src ? srcText ?? '(empty)' : dstText ?? '(empty)'}`;
+  const pt = get('proto');
+  const proto = pt !== undefined ? protoNumber(pt) : 0;
+  if (proto < 0) return `bad protocol ${pt}`;
+  const pkts = int('pkts');
+  const bytes = int('bytes');
+  if (pkts == null || bytes == null) return `bad packet or byte count`;
+  const facts: FlowFacts = { startMs: start, endMs: end, proto, src, dst, pkts, bytes };
+  for (const [f, k] of [['sport', 'sport'], ['dport', 'dport'], ['icmp_type', 'icmpType'], ['icmp_code', 'icmpCode'], ['vlan', 'vlan']] as const) {
+    const v = int(f);
+    if (v === null) return `bad ${f} ${get(f)}`;
+    if (v !== undefined) facts[k] = v;
+  }
+  const rp = int('rpkts');
+  const rb = int('rbytes');
+  if (rp === null || rb === null) return 'bad rpkts or rbytes';
+  if (rp !== undefined || rb !== undefined) {
+    facts.rpkts = rp ?? 0;
+    facts.rbytes = rb ?? 0;
+  }
+  for (const [f, k] of [['flags', 'flags'], ['rflags', 'rflags']] as const) {
+    const v = get(f);
+    if (v === undefined) continue;
+    // a number (decimal, or hex with 0x) or letters (CEUAPRSF, nfdump's dots allowed)
+    const b = /^\d{1,3}$/.test(v) ? Number(v) : /^0x[0-9a-f]{1,2}$/i.test(v) ? parseInt(v.slice(2), 16) : flagsByte(v);
+    if (!(b >= 0 && b < 256)) return `bad ${f} ${v}`;
+    facts[k] = b;
+  }
+  const state = get('state');
+  if (state) facts.state = state;
+  for (const [f, k] of [['smac', 'smac'], ['dmac', 'dmac']] as const) {
+    const v = get(f);
+    if (v === undefined) continue;
+    const mm = MAC.exec(v);
+    if (!mm) return `bad ${f} ${v}`;
+    facts[k] = mm.slice(1).join(':').toLowerCase();
+  }
+  const app = get('app');
+  if (app) facts.app = app.toLowerCase();
+  return makeFlow(facts, origin, origin);
+}
+
+async function* read(input: Readable, ctx: ReadContext): AsyncGenerator<Flow[]> {
+  const tf = ctx.options.timeFormat;
+  if (tf !== undefined && !(TIME_FORMATS as readonly string[]).includes(tf)) throw new UsageError(`--time-format: ${tf} is not one of ${TIME_FORMATS.join(', ')}`);
+  const parser = parse({
+    relax_column_count: true,
+    relax_quotes: true,
+    skip_empty_lines: true,
+    info: true,
+    bom: true,
+    skip_records_with_error: true,
+    on_skip: (err: Error | undefined) => {
+      if (err) ctx.diag.skip(ctx.source, (err as { lines?: number }).lines, `not CSV (${err.message.slice(0, 100)})`);
+    },
+  });
+  input.on('error', (err) => parser.destroy(err));
+  input.pipe(parser);
+  let m: Partial<Record<MapField, number>> | undefined;
+  let out: Flow[] = [];
+  for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+    const line = item.info.lines;
+    if (!m) {
+      m = resolveMap(ctx.options.map, item.record);
+      continue;
+    }
+    const r = csvFlow(item.record, m, tf as TimeFormat | undefined, `${ctx.source}:${line}`);
+    if (typeof r === 'string') ctx.diag.skip(ctx.source, line, r);
+    else out.push(r);
+    if (out.length >= 4096) {
+      yield out;
+      out = [];
+    }
+  }
+  if (out.length) yield out;
+}
+
+export const csvMap: FormatReader = {
+  name: 'csv',
+  describe: "any CSV with a header row and --map 'src=COL,dst=COL,start=COL,proto=COL,pkts=COL,bytes=COL,…'",
+  sniff: sniffCsv,
+  read: (input, ctx) => pairBatches(read(input, ctx), ctx.options.biflow === true),
+};

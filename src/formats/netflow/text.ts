@@ -1,0 +1,186 @@
+// Helpers of the text readers (nfdump, Zeek, Suricata, Argus, CSV): lines of a stream with
+// their numbers, times in the forms those tools write, and JSON objects split out of a stream
+// that may be one array (nfdump -o json) or one object per line.
+import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { readLineBatches, type InputLine } from '../../io.js';
+
+/** Lines of one input stream, in batches, numbered from 1 (the source name is the caller's). */
+export function lineBatches(input: Readable): AsyncGenerator<InputLine[]> {
+  return readLineBatches(['-'], { stdin: input });
+}
+
+const DIGIT = (c: number) => c >= 48 && c <= 57;
+
+function num(s: string, from: number, len: number): number {
+  let v = 0;
+  for (let i = from; i < from + len; i++) {
+    const c = s.charCodeAt(i);
+    if (!DIGIT(c)) return NaN;
+    v = v * 10 + (c - 48);
+  }
+  return v;
+}
+
+/**
+ * `YYYY-MM-DD HH:MM:SS(.fff…)`, `YYYY/MM/DD …`, ISO 8601 with `T` and an optional zone (`Z`,
+ * `+hh:mm`, `+hhmm`); without a zone the time is taken as UTC. Epoch ms, or NaN.
+ */
+export function parseDateTime(s: string): number {
+  if (s.length < 19) return NaN;
+  const sep = s.charCodeAt(4);
+  if ((sep !== 45 && sep !== 47) || s.charCodeAt(7) !== sep) return NaN;
+  const t = s.charCodeAt(10);
+  if (t !== 32 && t !== 84 && t !== 116) return NaN;
+  if (s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return NaN;
+  const y = num(s, 0, 4), mo = num(s, 5, 2), d = num(s, 8, 2), h = num(s, 11, 2), mi = num(s, 14, 2), se = num(s, 17, 2);
+  if (Number.isNaN(y + mo + d + h + mi + se) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60) return NaN;
+  let i = 19;
+  let ms = 0;
+  if (s.charCodeAt(i) === 46 || s.charCodeAt(i) === 44) {
+    i++;
+    let scale = 100;
+    const from = i;
+    while (i < s.length && DIGIT(s.charCodeAt(i))) {
+      ms += (s.charCodeAt(i) - 48) * scale;
+      scale /= 10;
+      i++;
+    }
+    if (i === from) return NaN;
+    ms = Math.floor(ms + 1e-6);
+  }
+  let off = 0;
+  if (i < s.length) {
+    const z = s.charCodeAt(i);
+    if ((z === 90 || z === 122) && i === s.length - 1) off = 0;
+    else if (z === 43 || z === 45) {
+      const rest = s.slice(i + 1).replace(':', '');
+      if (rest.length !== 4) return NaN;
+      const oh = num(rest, 0, 2), om = num(rest, 2, 2);
+      if (Number.isNaN(oh + om)) return NaN;
+      off = (z === 43 ? 1 : -1) * (oh * 60 + om) * 60000;
+    } else return NaN;
+  }
+  return Date.UTC(y, mo - 1, d, h, mi, se, ms) - off;
+}
+
+/** Seconds since the epoch with an optional fraction (`1700000000.914062`) to ms, or NaN. */
+export function parseEpochSeconds(s: string): number {
+  if (s.length === 0 || s.length > 24) return NaN;
+  const dot = s.indexOf('.');
+  const whole = dot < 0 ? s : s.slice(0, dot);
+  if (whole.length === 0 || whole.length > 12) return NaN;
+  for (let i = 0; i < s.length; i++) if (i !== dot && !DIGIT(s.charCodeAt(i))) return NaN;
+  return Math.floor(Number(s) * 1000 + 1e-6);
+}
+
+export type TimeFormat = 'iso' | 'datetime' | 'epoch' | 'epoch-ms' | 'epoch-us' | 'epoch-ns';
+export const TIME_FORMATS: readonly TimeFormat[] = ['iso', 'datetime', 'epoch', 'epoch-ms', 'epoch-us', 'epoch-ns'];
+
+/** A time in a named format, or sniffed from its shape when `fmt` is undefined. Epoch ms, or NaN. */
+export function parseTime(s: string, fmt?: TimeFormat): number {
+  const t = s.trim();
+  switch (fmt) {
+    case 'iso': case 'datetime': return parseDateTime(t);
+    case 'epoch': return parseEpochSeconds(t);
+    case 'epoch-ms': return /^\d{1,16}(\.\d+)?$/.test(t) ? Math.floor(Number(t)) : NaN;
+    case 'epoch-us': return /^\d{1,19}$/.test(t) ? Math.floor(Number(t) / 1000) : NaN;
+    case 'epoch-ns': return /^\d{1,22}$/.test(t) ? Math.floor(Number(BigInt(t) / 1000000n)) : NaN;
+  }
+  if (t.length >= 19 && (t.charCodeAt(4) === 45 || t.charCodeAt(4) === 47)) return parseDateTime(t);
+  const dot = t.indexOf('.');
+  const intLen = dot < 0 ? t.length : dot;
+  if (!/^\d+(\.\d+)?$/.test(t)) return NaN;
+  // 10 digits: seconds (until 2286); 13: ms; 16: µs; 19: ns
+  if (intLen <= 11) return parseEpochSeconds(t);
+  if (intLen <= 14) return Math.floor(Number(t));
+  if (intLen <= 17) return Math.floor(Number(t) / 1000);
+  return Math.floor(Number(t) / 1e6);
+}
+
+/**
+ * JSON objects of a stream that holds either one JSON array of objects or objects one after
+ * another (one per line or pretty-printed): each with the line it starts on. Text outside
+ * objects (`[`, `,`, `]`, white space) is passed over; anything else is reported as a bad line.
+ */
+export async function* jsonObjects(input: Readable, bad: (line: number, reason: string) => void, maxObject = 16 << 20): AsyncGenerator<{ text: string; line: number }[]> {
+  const dec = new StringDecoder('utf8');
+  let buf = '';
+  let depth = 0;
+  let inStr = false;
+  let esc = false;
+  let start = -1;
+  let startLine = 0;
+  let line = 1;
+  let junkLine = 0;
+  let scanned = 0; // position in buf already scanned
+  const feed = (text: string): { text: string; line: number }[] => {
+    buf += text;
+    const out: { text: string; line: number }[] = [];
+    let i = scanned;
+    for (; i < buf.length; i++) {
+      const c = buf.charCodeAt(i);
+      if (c === 10) line++;
+      if (depth === 0) {
+        if (c === 123) {
+          depth = 1;
+          start = i;
+          startLine = line;
+          inStr = false;
+        } else if (c !== 32 && c !== 10 && c !== 13 && c !== 9 && c !== 44 && c !== 91 && c !== 93) {
+          if (junkLine !== line) bad(line, 'not a JSON object');
+          junkLine = line;
+        }
+        continue;
+      }
+      if (inStr) {
+        if (esc) esc = false;
+        else if (c === 92) esc = true;
+        else if (c === 34) inStr = false;
+        continue;
+      }
+      if (c === 34) inStr = true;
+      else if (c === 123 || c === 91) depth++;
+      else if (c === 125 || c === 93) {
+        depth--;
+        if (depth === 0) {
+          out.push({ text: buf.slice(start, i + 1), line: startLine });
+          start = -1;
+        }
+      } else if (c === 10 && depth > 0 && i - start > maxObject) {
+        bad(startLine, `JSON object longer than ${maxObject} bytes`);
+        depth = 0;
+        start = -1;
+      }
+    }
+    // keep only the unfinished object
+    if (start >= 0) {
+      buf = buf.slice(start);
+      scanned = buf.length;
+      start = 0;
+    } else {
+      buf = '';
+      scanned = 0;
+    }
+    return out;
+  };
+  for await (const chunk of input as AsyncIterable<Buffer | string>) {
+    const out = feed(typeof chunk === 'string' ? chunk : dec.write(chunk));
+    if (out.length) yield out;
+  }
+  const out = feed(dec.end());
+  if (out.length) yield out;
+  if (depth > 0) bad(startLine, 'the input ends inside a JSON object');
+}
+
+/** Non-negative integer of a text field, or undefined. */
+export function intOf(s: string | undefined): number | undefined {
+  if (s === undefined || s.length === 0 || s.length > 16) return undefined;
+  let v = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return undefined;
+    v = v * 10 + (c - 48);
+  }
+  return v;
+}

@@ -1,0 +1,208 @@
+// nfdump 1.7 text output: `-o csv` (with its header row and closing Summary lines, or bare
+// with -q) and `-o json` (one array) / `-o ndjson` (one object a line). nfdump prints local
+// time without a zone: fir reads it as UTC (run nfdump with TZ=UTC).
+import type { Readable } from 'node:stream';
+import type { Flow } from '../record.js';
+import { pairBatches } from './netflow/biflow.js';
+import { flagsByte, makeFlow, protoNumber, type FlowFacts } from './netflow/normalize.js';
+import { intOf, jsonObjects, lineBatches, parseDateTime } from './netflow/text.js';
+import type { FormatReader, ReadContext } from './types.js';
+
+/** nfdump 1.7's csv columns, for files written with -q (no header). */
+export const NFDUMP_CSV_COLUMNS = 'ts,te,td,sa,da,sp,dp,pr,flg,fwd,stos,ipkt,ibyt,opkt,obyt,in,out,sas,das,smk,dmk,dtos,dir,nh,nhb,svln,dvln,ismc,odmc,idmc,osmc,mpls1,mpls2,mpls3,mpls4,mpls5,mpls6,mpls7,mpls8,mpls9,mpls10,cl,sl,al,ra,eng,exid,tr'.split(',');
+
+const CSV_ROW = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?,\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?,/;
+
+function headText(head: Buffer): string {
+  return head.subarray(0, 4096).toString('latin1');
+}
+
+export function sniffNfdumpCsv(head: Buffer): boolean {
+  const t = headText(head);
+  return t.startsWith('ts,te,td,sa,da,') || CSV_ROW.test(t);
+}
+
+export function sniffNfdumpJson(head: Buffer): boolean {
+  const t = headText(head).trimStart();
+  return (t.startsWith('[') || t.startsWith('{')) && /^[[\s]*\{\s*"type"\s*:\s*"(FLOW|EVENT)"/.test(t);
+}
+
+interface Cols {
+  ts: number; te: number; sa: number; da: number; sp: number; dp: number; pr: number; flg: number;
+  ipkt: number; ibyt: number; opkt: number; obyt: number; svln: number; ismc: number; odmc: number;
+  n: number;
+}
+
+function columns(names: string[]): Cols {
+  const at = (k: string) => names.indexOf(k);
+  return { ts: at('ts'), te: at('te'), sa: at('sa'), da: at('da'), sp: at('sp'), dp: at('dp'), pr: at('pr'), flg: at('flg'), ipkt: at('ipkt'), ibyt: at('ibyt'), opkt: at('opkt'), obyt: at('obyt'), svln: at('svln'), ismc: at('ismc'), odmc: at('odmc'), n: names.length };
+}
+
+const ZERO_MAC = '00:00:00:00:00:00';
+
+/** A flow of one nfdump csv row, or the reason it is not one. */
+export function nfdumpCsvFlow(f: string[], c: Cols, origin: string): Flow | string {
+  if (f.length < c.n) return `${f.length} fields, the header has ${c.n}`;
+  const start = parseDateTime(f[c.ts]);
+  const end = parseDateTime(f[c.te]);
+  if (Number.isNaN(start) || Number.isNaN(end)) return `bad time ${Number.isNaN(start) ? f[c.ts] : f[c.te]}`;
+  const proto = protoNumber(f[c.pr]);
+  if (proto < 0) return `bad protocol ${f[c.pr]}`;
+  const pkts = intOf(f[c.ipkt]);
+  const bytes = intOf(f[c.ibyt]);
+  if (pkts === undefined || bytes === undefined) return `bad packet or byte count ${f[c.ipkt]} ${f[c.ibyt]}`;
+  const src = f[c.sa];
+  const dst = f[c.da];
+  if (!src || !dst) return 'no address';
+  const facts: FlowFacts = { startMs: start, endMs: end, proto, src, dst, pkts, bytes };
+  const sp = f[c.sp];
+  const dp = f[c.dp];
+  if (proto === 1 || proto === 58) {
+    // nfdump writes ICMP type and code in the destination port: type*256+code, or "type.code"
+    const dot = dp.indexOf('.');
+    if (dot > 0) {
+      facts.icmpType = intOf(dp.slice(0, dot));
+      facts.icmpCode = intOf(dp.slice(dot + 1));
+    } else {
+      const v = intOf(dp);
+      if (v !== undefined) {
+        facts.icmpType = v >> 8;
+        facts.icmpCode = v & 255;
+      }
+    }
+  } else {
+    facts.sport = intOf(sp);
+    facts.dport = intOf(dp);
+    if (facts.sport === undefined || facts.dport === undefined) return `bad port ${sp} ${dp}`;
+  }
+  if (c.flg >= 0) {
+    const b = flagsByte(f[c.flg]);
+    if (b >= 0) facts.flags = b;
+  }
+  const opkt = c.opkt >= 0 ? intOf(f[c.opkt]) : undefined;
+  const obyt = c.obyt >= 0 ? intOf(f[c.obyt]) : undefined;
+  // out counters are only filled for bidirectional (NSEL) records
+  if ((opkt ?? 0) > 0 || (obyt ?? 0) > 0) {
+    facts.rpkts = opkt ?? 0;
+    facts.rbytes = obyt ?? 0;
+  }
+  if (c.ismc >= 0 && f[c.ismc] && f[c.ismc] !== ZERO_MAC) facts.smac = f[c.ismc].toLowerCase();
+  if (c.odmc >= 0 && f[c.odmc] && f[c.odmc] !== ZERO_MAC) facts.dmac = f[c.odmc].toLowerCase();
+  if (c.svln >= 0) {
+    const v = intOf(f[c.svln]);
+    if (v) facts.vlan = v;
+  }
+  return makeFlow(facts, origin, origin);
+}
+
+async function* readCsv(input: Readable, ctx: ReadContext): AsyncGenerator<Flow[]> {
+  let cols = columns(NFDUMP_CSV_COLUMNS);
+  let summary = false;
+  for await (const batch of lineBatches(input)) {
+    const out: Flow[] = [];
+    for (const l of batch) {
+      const t = l.text;
+      if (summary || t.length === 0) continue;
+      const c0 = t.charCodeAt(0);
+      if (c0 < 48 || c0 > 57) {
+        if (t.startsWith('ts,te,')) {
+          cols = columns(t.split(','));
+          if (cols.ts < 0 || cols.te < 0 || cols.sa < 0 || cols.da < 0 || cols.pr < 0 || cols.ipkt < 0 || cols.ibyt < 0) {
+            ctx.diag.skip(ctx.source, l.line, 'nfdump csv header without ts, te, sa, da, pr, ipkt or ibyt: the file is skipped');
+            return;
+          }
+          continue;
+        }
+        if (t === 'Summary') {
+          summary = true; // then "flows,bytes,packets,…" and its values
+          continue;
+        }
+        if (t.startsWith('No matching flows')) continue;
+        ctx.diag.skip(ctx.source, l.line, 'not an nfdump csv row');
+        continue;
+      }
+      const origin = `${ctx.source}:${l.line}`;
+      const r = nfdumpCsvFlow(t.split(','), cols, origin);
+      if (typeof r === 'string') ctx.diag.skip(ctx.source, l.line, r);
+      else out.push(r);
+    }
+    if (out.length) yield out;
+  }
+}
+
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
+
+/** A flow of one nfdump JSON object, undefined for non-flow records, or the reason it is bad. */
+export function nfdumpJsonFlow(o: Record<string, unknown>, origin: string): Flow | string | undefined {
+  if (o.type !== undefined && o.type !== 'FLOW') return undefined;
+  const first = str(o.first) ?? str(o.t_first);
+  const last = str(o.last) ?? str(o.t_last);
+  const start = first ? parseDateTime(first) : NaN;
+  const end = last ? parseDateTime(last) : start;
+  if (Number.isNaN(start) || Number.isNaN(end)) return `bad or missing time ${first ?? ''}`;
+  const src = str(o.src4_addr) ?? str(o.src6_addr);
+  const dst = str(o.dst4_addr) ?? str(o.dst6_addr);
+  if (!src || !dst) return 'no src4_addr/src6_addr or dst4_addr/dst6_addr';
+  const proto = num(o.proto);
+  if (proto === undefined || proto > 255) return 'bad or missing proto';
+  const facts: FlowFacts = { startMs: start, endMs: end, proto, src, dst, pkts: num(o.in_packets) ?? 0, bytes: num(o.in_bytes) ?? 0 };
+  if (proto === 1 || proto === 58) {
+    facts.icmpType = num(o.icmp_type);
+    facts.icmpCode = num(o.icmp_code);
+  } else {
+    facts.sport = num(o.src_port);
+    facts.dport = num(o.dst_port);
+  }
+  const fl = str(o.tcp_flags);
+  if (fl) {
+    const b = flagsByte(fl);
+    if (b >= 0) facts.flags = b;
+  }
+  const op = num(o.out_packets);
+  const ob = num(o.out_bytes);
+  if ((op ?? 0) > 0 || (ob ?? 0) > 0) {
+    facts.rpkts = op ?? 0;
+    facts.rbytes = ob ?? 0;
+  }
+  const smac = str(o.in_src_mac);
+  const dmac = str(o.out_dst_mac) ?? str(o.in_dst_mac);
+  if (smac && smac !== ZERO_MAC) facts.smac = smac.toLowerCase();
+  if (dmac && dmac !== ZERO_MAC) facts.dmac = dmac.toLowerCase();
+  const vlan = num(o.src_vlan);
+  if (vlan) facts.vlan = vlan;
+  return makeFlow(facts, origin, origin);
+}
+
+async function* readJson(input: Readable, ctx: ReadContext): AsyncGenerator<Flow[]> {
+  for await (const batch of jsonObjects(input, (line, reason) => ctx.diag.skip(ctx.source, line, reason))) {
+    const out: Flow[] = [];
+    for (const { text, line } of batch) {
+      let o: Record<string, unknown>;
+      try {
+        o = JSON.parse(text) as Record<string, unknown>;
+      } catch (err) {
+        ctx.diag.skip(ctx.source, line, `not JSON (${(err as Error).message.slice(0, 80)})`);
+        continue;
+      }
+      const r = nfdumpJsonFlow(o, `${ctx.source}:${line}`);
+      if (typeof r === 'string') ctx.diag.skip(ctx.source, line, r);
+      else if (r) out.push(r);
+    }
+    if (out.length) yield out;
+  }
+}
+
+export const nfdumpCsv: FormatReader = {
+  name: 'nfdump-csv',
+  describe: 'nfdump 1.7 -o csv (with or without header and summary)',
+  sniff: sniffNfdumpCsv,
+  read: (input, ctx) => pairBatches(readCsv(input, ctx), ctx.options.biflow === true),
+};
+
+export const nfdumpJson: FormatReader = {
+  name: 'nfdump-json',
+  describe: 'nfdump 1.7 -o json (an array) or -o ndjson (one object a line)',
+  sniff: sniffNfdumpJson,
+  read: (input, ctx) => pairBatches(readJson(input, ctx), ctx.options.biflow === true),
+};

@@ -1,0 +1,279 @@
+// Suricata eve.json: `flow` events (both directions) and `netflow` events (one direction each)
+// become flows; `dns` and `dhcp` events are attached to their flow by flow_id (they come
+// before the flow event, which Suricata writes when the flow ends; held at most HOLD_LIMIT
+// flow ids); `alert` events are passed on as fir events (method IDS). Suricata counts frame
+// bytes: where the event says the link is Ethernet (`ether`), fir subtracts 14 bytes a packet.
+import type { Readable } from 'node:stream';
+import type { DhcpInfo, DnsInfo, Event, Flow, Priority } from '../record.js';
+import { pairBatches } from './netflow/biflow.js';
+import { flagsByte, makeFlow, protoNumber, stableId, type FlowFacts } from './netflow/normalize.js';
+import { lineBatches, parseDateTime } from './netflow/text.js';
+import type { FormatReader, ReadContext } from './types.js';
+
+export const HOLD_LIMIT = 100_000;
+
+export function sniffEve(head: Buffer): boolean {
+  const first = head.subarray(0, 8192).toString('latin1').trimStart().split('\n', 1)[0];
+  return first.startsWith('{') && /"event_type"\s*:\s*"/.test(first) && /"timestamp"\s*:/.test(first);
+}
+
+type Obj = Record<string, unknown>;
+const s = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+const n = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
+const obj = (v: unknown): Obj | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
+
+const SEVERITY: Record<number, Priority> = { 1: 'high', 2: 'medium', 3: 'low' };
+
+/** The flow id fir gives to Suricata's flow_id, so alerts can name their flow. */
+export function eveFlowId(source: string, flowId: unknown): string {
+  return stableId(`${source}/suricata/${String(flowId)}`);
+}
+
+function tcpFlags(t: Obj | undefined, key: string): number | undefined {
+  const v = t ? s(t[key]) : undefined;
+  if (v === undefined) return undefined;
+  const b = /^[0-9a-fA-F]{1,2}$/.test(v) ? parseInt(v, 16) : flagsByte(v);
+  return b >= 0 ? b : undefined;
+}
+
+/** DNS of a dns event (eve format 1, 2 and 3). */
+export function eveDns(d: Obj): DnsInfo {
+  const out: DnsInfo = {};
+  const q = obj(Array.isArray(d.queries) ? d.queries[0] : undefined);
+  const qname = s(d.rrname) ?? (q ? s(q.rrname) : undefined);
+  const qtype = s(d.rrtype) ?? (q ? s(q.rrtype) : undefined);
+  if (qname) out.qname = qname;
+  if (qtype) out.qtype = qtype;
+  const rcode = s(d.rcode);
+  if (rcode) out.rcode = rcode;
+  const answers: string[] = [];
+  if (Array.isArray(d.answers)) for (const a of d.answers) { const r = obj(a) && s((a as Obj).rdata); if (r) answers.push(r); }
+  const grouped = obj(d.grouped);
+  if (grouped) for (const v of Object.values(grouped)) if (Array.isArray(v)) for (const x of v) if (typeof x === 'string') answers.push(x);
+  if (answers.length) out.answers = [...new Set(answers)].slice(0, 64);
+  return out;
+}
+
+/** DHCP of a dhcp event. */
+export function eveDhcp(d: Obj): DhcpInfo {
+  const out: DhcpInfo = {};
+  const t = s(d.dhcp_type);
+  if (t) out.msg = t.toUpperCase();
+  const mac = s(d.client_mac);
+  if (mac) out.client_mac = mac.toLowerCase();
+  const yi = s(d.assigned_ip);
+  if (yi && yi !== '0.0.0.0') out.yiaddr = yi;
+  const sid = s(d.dhcp_server_id) ?? s(d.server_id);
+  if (sid) out.server_id = sid;
+  const routers = Array.isArray(d.routers) ? d.routers.filter((x): x is string => typeof x === 'string') : [];
+  if (routers.length) out.router = routers[0];
+  const dnsServers = Array.isArray(d.dns_servers) ? d.dns_servers.filter((x): x is string => typeof x === 'string') : [];
+  if (dnsServers.length) out.dns_servers = dnsServers;
+  const hn = s(d.hostname);
+  if (hn) out.hostname = hn;
+  const lease = n(d.lease_time);
+  if (lease !== undefined) out.lease_s = lease;
+  return out;
+}
+
+interface Held {
+  dns?: DnsInfo;
+  dhcp?: DhcpInfo;
+}
+
+/** A flow of a flow or netflow event, or the reason it is bad. */
+export function eveFlow(e: Obj, source: string, line: number, held?: Held): Flow | string {
+  const netflow = e.event_type === 'netflow';
+  const f = obj(netflow ? e.netflow : e.flow);
+  if (!f) return `${netflow ? 'netflow' : 'flow'} event without its ${netflow ? 'netflow' : 'flow'} object`;
+  const startText = s(f.start) ?? s(e.timestamp);
+  const endText = s(f.end) ?? startText;
+  const start = startText ? parseDateTime(startText) : NaN;
+  const end = endText ? parseDateTime(endText) : NaN;
+  if (Number.isNaN(start) || Number.isNaN(end)) return `bad time ${startText ?? '(missing)'}`;
+  const src = s(e.src_ip);
+  const dst = s(e.dest_ip);
+  if (!src || !dst) return 'no src_ip or dest_ip';
+  const protoText = typeof e.proto === 'number' ? String(e.proto) : s(e.proto) ?? '';
+  const proto = protoNumber(protoText);
+  if (proto < 0) return `unknown proto ${protoText}`;
+  const eth = obj(e.ether) !== undefined;
+  const ip = (b: number, p: number) => (eth ? Math.max(0, b - 14 * p) : b);
+  let facts: FlowFacts;
+  const tcp = obj(e.tcp);
+  if (netflow) {
+    const p = n(f.pkts) ?? 0;
+    facts = { startMs: start, endMs: end, proto, src, dst, pkts: p, bytes: ip(n(f.bytes) ?? 0, p) };
+    if (proto === 6) facts.flags = tcpFlags(tcp, 'tcp_flags');
+  } else {
+    const p = n(f.pkts_toserver) ?? 0;
+    const rp = n(f.pkts_toclient) ?? 0;
+    facts = { startMs: start, endMs: end, proto, src, dst, pkts: p, bytes: ip(n(f.bytes_toserver) ?? 0, p), rpkts: rp, rbytes: ip(n(f.bytes_toclient) ?? 0, rp) };
+    if (proto === 6) {
+      facts.flags = tcpFlags(tcp, 'tcp_flags_ts');
+      facts.rflags = tcpFlags(tcp, 'tcp_flags_tc');
+      const st = s(tcp?.state);
+      // Suricata's own TCP states are not Zeek's: only the unanswered attempt maps cleanly
+      if (rp === 0 && facts.flags !== undefined && facts.flags & 0x02 && !(facts.flags & 0x10)) facts.state = 'S0';
+      else if (st === 'closed' && facts.flags !== undefined && facts.rflags !== undefined && facts.flags & 0x01 && facts.rflags & 0x01) facts.state = 'SF';
+    }
+  }
+  if (proto === 1 || proto === 58) {
+    facts.icmpType = n(e.icmp_type);
+    facts.icmpCode = n(e.icmp_code);
+  } else {
+    facts.sport = n(e.src_port);
+    facts.dport = n(e.dest_port);
+  }
+  const ether = obj(e.ether);
+  if (ether) {
+    const sm = s(ether.src_mac);
+    const dm = s(ether.dest_mac);
+    if (sm) facts.smac = sm.toLowerCase();
+    if (dm) facts.dmac = dm.toLowerCase();
+  }
+  const vlan = Array.isArray(e.vlan) ? n(e.vlan[0]) : undefined;
+  if (vlan) facts.vlan = vlan;
+  const app = s(e.app_proto);
+  if (app && app !== 'failed' && app !== 'unknown') facts.app = app === 'tls' || app === 'ssl' ? 'tls' : app;
+  if (held?.dns) facts.dns = held.dns;
+  if (held?.dhcp) facts.dhcp = held.dhcp;
+  const origin = `${source}:${line}`;
+  // netflow events: one per direction under one flow_id, so the id also says which direction
+  const idKey = e.flow_id !== undefined ? `${source}/suricata/${String(e.flow_id)}${netflow ? `/${src}` : ''}` : origin;
+  const flow = makeFlow(facts, origin, idKey);
+  if (!netflow && e.flow_id !== undefined) flow.id = eveFlowId(source, e.flow_id);
+  const cid = s(e.community_id);
+  if (cid) flow.community_id = cid;
+  return flow;
+}
+
+/** A fir event of an alert event, or the reason it is bad. */
+export function eveAlert(e: Obj, source: string, line: number): Event | string {
+  const a = obj(e.alert);
+  if (!a) return 'alert event without its alert object';
+  const ts = s(e.timestamp);
+  const t = ts ? parseDateTime(ts) : NaN;
+  if (Number.isNaN(t)) return `bad time ${ts ?? '(missing)'}`;
+  const src = s(e.src_ip);
+  const dst = s(e.dest_ip);
+  if (!src || !dst) return 'no src_ip or dest_ip';
+  const signature = s(a.signature) ?? `signature ${String(a.signature_id ?? '?')}`;
+  const category = s(a.category);
+  const severity = n(a.severity);
+  const proto = typeof e.proto === 'string' ? e.proto.toLowerCase() : undefined;
+  const dport = n(e.dest_port);
+  const sport = n(e.src_port);
+  const iso = new Date(t).toISOString();
+  const evidence: Event['evidence'] = { signature_id: a.signature_id, rev: a.rev, gid: a.gid, severity, action: s(a.action), category };
+  for (const k of Object.keys(evidence)) if (evidence[k] === undefined) delete evidence[k];
+  if (e.flow_id !== undefined) {
+    evidence.flow_id = e.flow_id;
+    evidence.flows = [eveFlowId(source, e.flow_id)];
+  }
+  const ev: Event = {
+    kind: 'event',
+    id: stableId(`${source}:${line}/alert`),
+    start: iso,
+    end: iso,
+    method: 'IDS',
+    submethod: category ? category.toUpperCase().replace(/[^A-Z0-9]+/g, '_').replace(/^_|_$/g, '') || 'ALERT' : 'ALERT',
+    title: signature,
+    priority: (severity !== undefined ? SEVERITY[severity] : undefined) ?? 'info',
+    src,
+    targets: [dst],
+    detail: `Suricata alert ${String(a.signature_id ?? '')}: ${signature}${category ? ` (${category})` : ''}, ${src}${sport !== undefined ? ':' + sport : ''} to ${dst}${dport !== undefined ? ':' + dport : ''}`,
+    evidence,
+  };
+  if (dport !== undefined) ev.ports = [dport];
+  if (proto) ev.proto = proto === 'ipv6-icmp' ? 'icmp6' : proto;
+  ev.origin = `${source}:${line}`;
+  return ev;
+}
+
+async function* read(input: Readable, ctx: ReadContext): AsyncGenerator<(Flow | Event)[]> {
+  const held = new Map<string, Held>();
+  for await (const batch of lineBatches(input)) {
+    const out: (Flow | Event)[] = [];
+    for (const l of batch) {
+      const t = l.text;
+      if (t.length === 0) continue;
+      let e: Obj;
+      try {
+        e = JSON.parse(t) as Obj;
+      } catch (err) {
+        ctx.diag.skip(ctx.source, l.line, `not JSON (${(err as Error).message.slice(0, 80)})`);
+        continue;
+      }
+      if (!e || typeof e !== 'object' || Array.isArray(e)) {
+        ctx.diag.skip(ctx.source, l.line, 'not a JSON object');
+        continue;
+      }
+      const type = e.event_type;
+      if (type === 'flow' || type === 'netflow') {
+        const key = e.flow_id !== undefined ? String(e.flow_id) : undefined;
+        const h = key !== undefined ? held.get(key) : undefined;
+        if (h && type === 'flow') held.delete(key!);
+        const r = eveFlow(e, ctx.source, l.line, h);
+        if (typeof r === 'string') ctx.diag.skip(ctx.source, l.line, r);
+        else out.push(r);
+      } else if (type === 'dns' || type === 'dhcp') {
+        const d = obj(e[type]);
+        if (!d || e.flow_id === undefined) continue;
+        const key = String(e.flow_id);
+        let h = held.get(key);
+        if (!h) {
+          if (held.size >= HOLD_LIMIT) held.delete(held.keys().next().value as string);
+          h = {};
+          held.set(key, h);
+        }
+        if (type === 'dns') {
+          const info = eveDns(d);
+          // the answer carries the rcode and answers; the query only the name
+          h.dns = { ...h.dns, ...info, ...(h.dns?.answers && info.answers ? { answers: [...new Set([...h.dns.answers, ...info.answers])] } : {}) };
+        } else {
+          const info = eveDhcp(d);
+          // keep the server's reply (offer/ack) over the client's request
+          if (!h.dhcp || d.type === 'reply') h.dhcp = { ...h.dhcp, ...info };
+        }
+      } else if (type === 'alert') {
+        const r = eveAlert(e, ctx.source, l.line);
+        if (typeof r === 'string') ctx.diag.skip(ctx.source, l.line, r);
+        else out.push(r);
+      } else if (typeof type !== 'string') {
+        ctx.diag.skip(ctx.source, l.line, 'no event_type');
+      }
+      // other event types (http, tls, fileinfo, stats, anomaly, …) are not flows
+    }
+    if (out.length) yield out;
+  }
+}
+
+async function* pairFlowsOnly(batches: AsyncIterable<(Flow | Event)[]>, biflow: boolean): AsyncGenerator<(Flow | Event)[]> {
+  if (!biflow) {
+    yield* batches;
+    return;
+  }
+  // alerts pass straight through; flows go through the pairer
+  const events: Event[] = [];
+  async function* flowsOnly(): AsyncGenerator<Flow[]> {
+    for await (const b of batches) {
+      const flows: Flow[] = [];
+      for (const r of b) (r.kind === 'event' ? events : flows).push(r as never);
+      yield flows;
+    }
+  }
+  for await (const b of pairBatches(flowsOnly(), true)) {
+    const out: (Flow | Event)[] = events.splice(0, events.length);
+    for (const f of b) out.push(f);
+    if (out.length) yield out;
+  }
+  if (events.length) yield events.splice(0, events.length);
+}
+
+export const suricataEve: FormatReader = {
+  name: 'suricata',
+  describe: 'Suricata eve.json: flow and netflow events as flows, dns/dhcp joined by flow_id, alerts as IDS events',
+  sniff: sniffEve,
+  read: (input, ctx) => pairFlowsOnly(read(input, ctx), ctx.options.biflow === true),
+};
