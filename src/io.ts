@@ -90,7 +90,8 @@ export async function* readLineBatches(sources: string[], opts: SourceOptions = 
   }
 }
 
-function reportOpenError(diag: Diagnostics | undefined, source: string, err: unknown): void {
+/** Report a source that cannot be read (exit 1); without diagnostics, rethrow. */
+export function reportOpenError(diag: Diagnostics | undefined, source: string, err: unknown): void {
   const e = err as NodeJS.ErrnoException;
   const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'is a directory' : e.code === 'EACCES' ? 'permission denied' : e.message;
   if (diag) diag.skip(source, undefined, `cannot read: ${why}`);

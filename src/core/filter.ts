@@ -7,6 +7,7 @@ import { compile, ipListPredicate, type Predicate, type Rec } from '../filter/co
 import { parseFilter } from '../filter/parser.js';
 
 export { FilterSyntaxError } from '../filter/lexer.js';
+export { filterParallel, type WorkerSetup } from '../filter/parallel.js';
 export type { Predicate, Rec } from '../filter/compile.js';
 
 export interface FilterOptions {
@@ -79,4 +80,16 @@ export async function filterLines(batches: AsyncIterable<InputLine[]>, test: Pre
 export function filterRecords<T extends Rec>(records: T[], expr: string, opts: FilterOptions = {}): T[] {
   const test = compileFilter(expr, opts);
   return records.filter((r) => test(r));
+}
+
+/** Inputs at least this large are filtered on several cores (worker start-up is ~30 ms each). */
+export const PARALLEL_MIN_BYTES = 32 << 20;
+
+/**
+ * Worker threads for an input of `bytes` (undefined: unknown, such as a pipe) on `cores` cores:
+ * 1 (no workers) for small or unknown inputs, else one worker per core, at most 4.
+ */
+export function autoThreads(bytes: number | undefined, cores: number): number {
+  if (bytes === undefined || bytes < PARALLEL_MIN_BYTES || cores < 2) return 1;
+  return Math.min(cores, 4);
 }
