@@ -44,6 +44,11 @@ describe('DNS', () => {
     info = mergeApp(info, inspectPayload(ctx(dnsNx, { sport: 53, dport: 40000 }))!);
     info = mergeApp(info, inspectPayload(ctx(dnsQuery))!);
     expect(plain(info.dns)).toMatchObject({ qname: 'www.example.com', qnames: ['www.example.com', 'nope.example'], queries: 2, rcode: 'NXDOMAIN' });
+    // a retransmitted response adds no answers twice
+    info = mergeApp(info, inspectPayload(ctx(dnsResponse, { sport: 53, dport: 40000 }))!);
+    info = mergeApp(info, inspectPayload(ctx(dnsResponse, { sport: 53, dport: 40000 }))!);
+    expect(info.dns!.answers).toEqual(['web.example.com', '93.184.216.34', '2001:db8::1']);
+    expect(info.dns!.responses).toBe(3);
   });
 
   it('gives NXDOMAIN and TXT as names', () => {
@@ -305,6 +310,23 @@ describe('stream protocols', () => {
     expect(tcp('hello there')).toBeUndefined();
     expect(tcp(new Uint8Array(0))).toBeUndefined();
     expect(inspectPayload(ctx(bytes('abc'), { off: 10 }))).toBeUndefined();
+  });
+});
+
+describe('SCTP', () => {
+  const data = (ppid: number, user: Uint8Array): Uint8Array => {
+    const len = 16 + user.length;
+    return bytes([0, 3], be16(len), [0, 0, 0, 1, 0, 0, 0, 0], [(ppid >>> 24) & 255, (ppid >>> 16) & 255, (ppid >>> 8) & 255, ppid & 255], user, new Uint8Array((4 - (len % 4)) % 4));
+  };
+  const sctp = (p: Uint8Array): AppInfo | undefined => inspectPayload(ctx(p, { proto: 'sctp', sport: 40000, dport: 40001 }));
+  it('names the app from the DATA chunk protocol id, else from its user data', () => {
+    expect(sctp(data(46, new Uint8Array(20)))?.app).toBe('diameter');
+    expect(sctp(data(18, new Uint8Array(8)))?.app).toBe('s1ap');
+    expect(sctp(data(0, bytes('GET / HTTP/1.1\r\n')))?.app).toBe('http');
+    // a SACK chunk first, then DATA
+    expect(sctp(bytes([3, 0, 0, 16], new Uint8Array(12), data(3, new Uint8Array(8))))?.app).toBe('m3ua');
+    expect(sctp(bytes([1, 0, 0, 20], new Uint8Array(16)))).toBeUndefined();
+    expect(sctp(bytes([0, 3, 0, 2]))).toBeUndefined();
   });
 });
 

@@ -308,6 +308,7 @@ export function mergeDns(into: DnsSummary, next: DnsSummary): DnsSummary {
       const ttls = (Array.isArray(into.ttls) ? into.ttls : (into.ttls = [])) as number[];
       const nttls = (next.ttls ?? []) as number[];
       for (let i = 0; i < next.answers.length && answers.length < MAX_ANSWERS; i++) {
+        if (answers.includes(next.answers[i])) continue; // a retransmitted or repeated answer
         answers.push(next.answers[i]);
         ttls.push(nttls[i]);
       }

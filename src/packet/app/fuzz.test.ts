@@ -72,6 +72,7 @@ const SEEDS: Array<[string, Uint8Array, Partial<PayloadContext>]> = [
   ['smb', bytes([0, 0, 0, 0x40, 0xfe, 0x53, 0x4d, 0x42], new Uint8Array(60)), { proto: 'tcp', dport: 445 }],
   ['rdp', bytes([3, 0, 0, 19, 14, 0xe0, 0, 0, 0, 0, 0, 1, 0, 8, 0, 3, 0, 0, 0]), { proto: 'tcp', dport: 3389 }],
   ['mysql', bytes([74, 0, 0, 0, 10], '8.0.36\0', new Uint8Array(66)), { proto: 'tcp', sport: 3306 }],
+  ['sctp', bytes([3, 0, 0, 16], new Uint8Array(12), [0, 3, 0, 33, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0], 'GET / HTTP/1.1\r\n', [0, 0, 0]), { proto: 'sctp', dport: 9999 }],
   ['arp', arp(1, MAC, [10, 0, 0, 1], MAC, [10, 0, 0, 1]), { proto: 'udp', dport: 9999 }],
 ];
 const PORTS = [53, 137, 67, 68, 123, 443, 445, 546, 547, 3389, 5353, 9999];
@@ -94,7 +95,7 @@ describe('fuzz: mutated messages into the application decoders', () => {
         };
         try {
           const a = recognise(ctx);
-          const b = recognise({ ...ctx, proto: rnd() < 0.5 ? 'tcp' : 'udp', dport: PORTS[Math.floor(rnd() * PORTS.length)] });
+          const b = recognise({ ...ctx, proto: (['tcp', 'udp', 'sctp'] as const)[Math.floor(rnd() * 3)], dport: PORTS[Math.floor(rnd() * PORTS.length)] });
           for (const x of [a, b]) {
             if (!x) continue;
             recognised++;

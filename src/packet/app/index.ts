@@ -220,7 +220,31 @@ export function recognise(ctx: PayloadContext): AppInfo | undefined {
     const dns = decodeDns(b, o + 2, Math.min(end, o + 2 + mlen), false);
     return dns ? { app: 'dns', dns } : undefined;
   }
+  if (ctx.proto === 'sctp') return sniffSctp(ctx, b, o, end);
   return sniffStream(ctx, b, o, end);
+}
+
+// SCTP payload protocol identifiers (IANA "SCTP Payload Protocol Identifiers") that name the app
+const SCTP_PPID: Record<number, string> = {
+  1: 'iua', 2: 'm2ua', 3: 'm3ua', 4: 'sua', 5: 'm2pa', 18: 's1ap', 19: 'rua', 20: 'hnbap', 27: 'x2ap',
+  46: 'diameter', 47: 'diameter', 60: 'ngap', 61: 'xnap', 62: 'f1ap', 51: 'webrtc', 53: 'webrtc', 56: 'webrtc', 57: 'webrtc',
+};
+
+/** SCTP chunks after the common header: the first DATA chunk's protocol id, else its user data. */
+function sniffSctp(ctx: PayloadContext, b: Uint8Array, o: number, end: number): AppInfo | undefined {
+  for (let i = 0; i < 16 && o + 4 <= end; i++) {
+    const type = b[o];
+    const clen = u16(b, o + 2);
+    if (clen < 4) return undefined;
+    if (type === 0) {
+      if (clen < 17 || o + 16 > end) return undefined;
+      const app = SCTP_PPID[u32(b, o + 12)];
+      if (app) return { app };
+      return sniffStream(ctx, b, o + 16, Math.min(end, o + clen));
+    }
+    o += (clen + 3) & ~3; // chunks are padded to 4 bytes
+  }
+  return undefined;
 }
 
 /**
