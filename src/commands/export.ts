@@ -13,7 +13,7 @@ interface Args {
   format?: string;
   out?: string;
   to?: string;
-  columns?: string[];
+  columns?: string | string[];
   [k: string]: unknown;
 }
 
@@ -29,7 +29,7 @@ const command: Command<Args> = {
       .option('facility', { type: 'string', describe: 'syslog: facility name or number (default local0)' })
       .option('hostname', { type: 'string', describe: 'syslog: HOSTNAME field (default this host)' })
       .option('drain', { type: 'string', describe: 'syslog --to: how long to keep retrying delivery after the input ends (default 60s)' })
-      .option('columns', { type: 'string', array: true, describe: 'csv: the columns, in order (comma-separated; dotted names for nested fields)' })
+      .option('columns', { type: 'string', describe: 'csv: the columns, in order (comma-separated; dotted names for nested fields)' })
       .example('fir detect < flows.ndjson | fir export --format csv > events.csv', 'events for a spreadsheet')
       .example('fir detect < flows.ndjson | fir export --format syslog --to tcp://siem.example:6514', 'events to a SIEM over TCP syslog')
       .example('fir export --format cef --out events.cef events.ndjson', 'ArcSight CEF lines to a file')

@@ -18,7 +18,7 @@ interface Args {
   submethod?: string;
   src?: string;
   target?: string;
-  port?: (string | number)[];
+  port?: string | number | (string | number)[];
   reason?: string;
   who?: string;
   format?: string;
@@ -46,7 +46,7 @@ const command: Command<Args> = {
       .option('submethod', { type: 'string', describe: 'add: the submethod' })
       .option('src', { type: 'string', describe: 'add: the network (CIDR) holding the source' })
       .option('target', { type: 'string', describe: 'add: the network holding every target' })
-      .option('port', { type: 'string', array: true, describe: 'add: port(s) that must hold every port of the event (comma-separated or repeated)' })
+      .option('port', { type: 'string', describe: 'add: port(s) that must hold every port of the event (comma-separated or repeated)' })
       .option('reason', { type: 'string', describe: 'why this is not an incident (required by add)' })
       .option('who', { type: 'string', describe: 'who adds the rule (default $USER)' })
       .option('format', { type: 'string', choices: ['table', 'ndjson'], describe: 'list: table on a terminal, NDJSON otherwise' })
