@@ -1,7 +1,7 @@
 // `fir detect`: flow records in, event records out (the methods of src/detect/).
 import type { Argv } from 'yargs';
 import { EXIT, UsageError } from '../errors.js';
-import { readRecords } from '../io.js';
+import { readLineBatches } from '../io.js';
 import { cidrListOption, ipListOption, listOption, readFlagFile } from '../options.js';
 import { isPriority, priorityRank, PRIORITIES } from '../record.js';
 import { parseRules, type FpRule } from '../fp/rules.js';
@@ -30,11 +30,11 @@ const command: Command<Args> = {
   builder: (y: Argv) =>
     y
       .positional('files', { type: 'string', array: true, describe: 'NDJSON flow files (default stdin; - is stdin)' })
-      .option('local-nets', { type: 'string', array: true, describe: 'the local networks (CIDRS, comma-separated); DHCP segments are taken from them' })
-      .option('dhcp-servers', { type: 'string', array: true, describe: 'the allowed DHCP servers (IPS); without them rogue servers are judged from the traffic' })
-      .option('dns-servers', { type: 'string', array: true, describe: 'the allowed DNS servers (IPS); without them unusual servers are judged from the traffic' })
+      .option('local-nets', { type: 'string', describe: 'the local networks (CIDRS, comma-separated); DHCP segments are taken from them' })
+      .option('dhcp-servers', { type: 'string', describe: 'the allowed DHCP servers (IPS); without them rogue servers are judged from the traffic' })
+      .option('dns-servers', { type: 'string', describe: 'the allowed DNS servers (IPS); without them unusual servers are judged from the traffic' })
       .option('config', { type: 'string', describe: 'JSON file: thresholds of every method, allowed servers, perspectives (see fir-detect(1))' })
-      .option('methods', { type: 'string', array: true, describe: `methods to run (default all): ${METHODS.map((m) => m.name).join(', ')}` })
+      .option('methods', { type: 'string', describe: `methods to run (default all): ${METHODS.map((m) => m.name).join(', ')}` })
       .option('perspective', { type: 'string', describe: 'the priority table to use (built in: default, quiet; more in --config)' })
       .option('fp-rules', { type: 'string', describe: 'false-positive rules file (fir fp): matching events are not written' })
       .option('fail-on', { type: 'string', describe: `exit 3 when an event of this priority or above is written (${PRIORITIES.join(', ')})` })
@@ -61,8 +61,8 @@ const command: Command<Args> = {
     const stats: DetectStats = { flows: 0, nonFlows: 0, events: 0, suppressed: 0 };
     const gate = failOn === undefined ? Infinity : priorityRank(failOn);
     let found = false;
-    const records = readRecords(sources, { stdin: ctx.stdin, diag: ctx.diag });
-    const events = detect(records, { config, ...(methods.length ? { methods } : {}), ...(args.perspective !== undefined ? { perspective: args.perspective } : {}), ...(fpRules ? { fpRules } : {}) }, ctx.diag, stats);
+    const lines = readLineBatches(sources, { stdin: ctx.stdin, diag: ctx.diag });
+    const events = detect(lines, { config, ...(methods.length ? { methods } : {}), ...(args.perspective !== undefined ? { perspective: args.perspective } : {}), ...(fpRules ? { fpRules } : {}) }, ctx.diag, stats);
     for await (const batch of events) {
       for (const ev of batch) {
         if (priorityRank(ev.priority) >= gate) found = true;

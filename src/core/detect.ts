@@ -2,7 +2,7 @@
 // methods of src/detect/. Never touches yargs or process.
 import type { Diagnostics } from '../diag.js';
 import { UsageError } from '../errors.js';
-import type { InputRecord } from '../io.js';
+import { parseRecordLine, type InputLine } from '../io.js';
 import { CidrSet } from '../net.js';
 import type { Event } from '../record.js';
 import type { FpRule } from '../fp/rules.js';
@@ -50,18 +50,21 @@ export function createEngine(opts: DetectOptions): Engine {
 }
 
 /**
- * Events from batches of input records, in the order they close (their window has passed in
+ * Events from batches of input lines (NDJSON), in the order they close (their window has passed in
  * flow time), then those open at the end of input by start. Records that are not flows are
  * passed over; a flow that cannot be used is reported as SOURCE:LINE and skipped.
  */
-export async function* detect(batches: AsyncIterable<InputRecord[]>, opts: DetectOptions, diag: Diagnostics, stats?: DetectStats): AsyncGenerator<Event[]> {
+export async function* detect(batches: AsyncIterable<InputLine[]>, opts: DetectOptions, diag: Diagnostics, stats?: DetectStats): AsyncGenerator<Event[]> {
   const engine = createEngine(opts);
   let events = 0;
   for await (const batch of batches) {
+    // lines are parsed and used one at a time, so diagnostics come out in input order
     for (let i = 0; i < batch.length; i++) {
-      const r = batch[i]!;
-      const why = engine.push(r.rec);
-      if (why !== undefined) diag.skip(r.source, r.line, why);
+      const l = batch[i]!;
+      const rec = parseRecordLine(l, diag);
+      if (rec === undefined) continue;
+      const why = engine.push(rec);
+      if (why !== undefined) diag.skip(l.source, l.line, why);
     }
     const out = engine.take();
     if (out.length) {

@@ -44,6 +44,7 @@ export const METHOD_DEFAULTS = {
     traceroute_ports: [33434, 33534],
   },
   ICMPANOM: {
+    /** a source's echo requests are counted until it has sent none for this long, seconds */
     window_s: 600,
     /** ping sweep: distinct addresses sent echo requests */
     sweep_min_targets: 20,
@@ -88,11 +89,14 @@ export const METHOD_DEFAULTS = {
     success_memory_s: 3600,
   },
   DICTATTACK: {
+    /** the settings mean what they mean for SSHDICT; the values differ */
     idle_s: 300,
+    /** similar sessions needed (per service: service_min_sessions) */
     min_sessions: 10,
     similar_pkts_ratio: 0.25,
     similar_pkts_abs: 3,
     min_similar_ratio: 0.7,
+    /** median gap between session starts, seconds (per service: service_max_median_gap_s) */
     max_median_gap_s: 10,
     max_attempt_bytes: 40000,
     min_session_pkts: 3,
