@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   arp, be16, bytes, clientHello, dhcp4, dhcpAck, dhcpDiscover, dhcpOffer, dhcpRequest, dnsHeader, dnsNx, dnsQuery,
@@ -6,6 +9,7 @@ import {
 import { decodeArp } from './arp.js';
 import { decodeDhcp4, decodeDhcp6 } from './dhcp.js';
 import { decodeDns, readName } from './dns.js';
+import { quicInitialSni } from './quic.js';
 import { appFromPort, inspectPayload, mergeApp, type AppInfo, type PayloadContext } from './index.js';
 
 function ctx(payload: Uint8Array, over: Partial<PayloadContext> = {}): PayloadContext {
@@ -327,6 +331,23 @@ describe('SCTP', () => {
     expect(sctp(bytes([3, 0, 0, 16], new Uint8Array(12), data(3, new Uint8Array(8))))?.app).toBe('m3ua');
     expect(sctp(bytes([1, 0, 0, 20], new Uint8Array(16)))).toBeUndefined();
     expect(sctp(bytes([0, 3, 0, 2]))).toBeUndefined();
+  });
+});
+
+describe('QUIC', () => {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const initial = (name: string): Uint8Array => Buffer.from(readFileSync(join(here, '../../../testdata/app', name), 'utf8').trim(), 'hex');
+  it('reads the server name from a client Initial of QUIC v1 and v2', () => {
+    const v1 = initial('curl-8.1.2-dev-http3-www-google-de.initial.hex');
+    expect(inspectPayload(ctx(v1, { dport: 443 }))).toEqual({ app: 'quic', tls_sni: 'www.google.de' });
+    const v2 = initial('quicv2-echo-443.initial.hex');
+    expect(inspectPayload(ctx(v2, { dport: 443 }))).toEqual({ app: 'quic', tls_sni: 'localhost' });
+  });
+  it('gives no name when the packet does not authenticate', () => {
+    const v1 = initial('curl-8.1.2-dev-http3-www-google-de.initial.hex');
+    v1[100] ^= 1; // inside the protected payload
+    expect(inspectPayload(ctx(v1, { dport: 443 }))).toEqual({ app: 'quic' });
+    expect(quicInitialSni(v1, 0, 500)).toBeUndefined();
   });
 });
 

@@ -1,5 +1,8 @@
 // Random mutations of valid messages fed to every decoder: nothing throws, every call returns,
 // and no string that comes out holds a control or non-ASCII character. Fixed seed, bounded work.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   arp, be16, bytes, clientHello, dhcpAck, dhcpDiscover, dhcpOffer, dnsNx, dnsQuery, dnsResponse, dnsTxtNull, MAC,
@@ -56,7 +59,9 @@ function checkStrings(v: unknown, path = ''): void {
 const opt = (code: number, data: number[]): number[] => [...be16(code), ...be16(data.length), ...data];
 const dhcp6 = bytes([7, 1, 2, 3], opt(1, [0, 3, 0, 1, ...MAC]), opt(3, [0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, ...opt(5, new Array<number>(24).fill(1))]), opt(23, new Array<number>(16).fill(2)), opt(39, [0, 1, 0x61, 0]));
 const relay6 = bytes([12, 0], new Uint8Array(32), opt(9, [...dhcp6]));
+const quicV1 = Buffer.from(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '../../../testdata/app/curl-8.1.2-dev-http3-www-google-de.initial.hex'), 'utf8').trim(), 'hex');
 const SEEDS: Array<[string, Uint8Array, Partial<PayloadContext>]> = [
+  ['quic', quicV1, { proto: 'udp', dport: 443 }],
   ['dns query', dnsQuery, { proto: 'udp', dport: 53 }],
   ['dns response', dnsResponse, { proto: 'udp', sport: 53 }],
   ['dns nx', dnsNx, { proto: 'udp', sport: 5353 }],
@@ -84,7 +89,9 @@ describe('fuzz: mutated messages into the application decoders', () => {
     let recognised = 0;
     for (const [name, seed, over] of SEEDS) {
       let merged: AppInfo | undefined;
-      for (let it = 0; it < ITER; it++) {
+      // the QUIC seed decrypts (HMAC, AES) on every call: fewer rounds keep the test quick
+      const rounds = name === 'quic' ? ITER / 10 : ITER;
+      for (let it = 0; it < rounds; it++) {
         const m = mutate(seed, rnd);
         // a payload inside a larger buffer, with offsets and lengths that may lie
         const pad = Math.floor(rnd() * 4);
@@ -118,7 +125,7 @@ describe('fuzz: mutated messages into the application decoders', () => {
       if (Array.isArray(merged?.dhcp?.msgs)) expect((merged.dhcp.msgs as string[]).length).toBeLessThanOrEqual(16);
     }
     // the mutations stay close enough to the seeds that most of them are still recognised
-    expect(recognised).toBeGreaterThan(SEEDS.length * ITER * 0.3);
+    expect(recognised).toBeGreaterThan((SEEDS.length - 1) * ITER * 0.3);
   });
 
   it('returns on pure noise of every length', () => {

@@ -6,6 +6,7 @@ import type { DhcpInfo, DnsInfo } from '../../record.js';
 import { decodeDhcp4, decodeDhcp6, mergeDhcp } from './dhcp.js';
 import { decodeDns, mergeDns } from './dns.js';
 import { appFromPort } from './ports.js';
+import { quicInitialSni } from './quic.js';
 import { sniffTls } from './tls.js';
 import { u16, u32 } from './text.js';
 
@@ -30,7 +31,7 @@ export interface AppInfo {
   app?: string;
   dns?: DnsInfo;
   dhcp?: DhcpInfo;
-  /** the server name a TLS ClientHello asked for (escaped like a DNS name) */
+  /** the server name a TLS (or QUIC Initial) ClientHello asked for, escaped like a DNS name */
   tls_sni?: string;
 }
 
@@ -185,7 +186,12 @@ function sniffDatagram(ctx: PayloadContext, b: Uint8Array, o: number, end: numbe
     return dns ? { app: 'netbios-ns', dns } : undefined;
   }
   if (sport === 138 || dport === 138) return undefined; // NetBIOS datagrams look like DNS
-  if (sniffQuic(b, o, end)) return { app: 'quic' };
+  if (sniffQuic(b, o, end)) {
+    // a client's Initial fills its datagram to 1200 bytes at least (RFC 9000 §14.1); decrypting
+    // costs some 100 µs, so only the originator's first packets are tried
+    const sni = end - o >= 1200 && ctx.fromOriginator && ctx.flowPkts <= 3 ? quicInitialSni(b, o, end) : undefined;
+    return sni === undefined ? { app: 'quic' } : { app: 'quic', tls_sni: sni };
+  }
   // DNS on an unusual port (a tunnel, a C2 channel): only a message that parses to its last byte
   const dns = decodeDns(b, o, end, true);
   return dns ? { app: 'dns', dns } : undefined;

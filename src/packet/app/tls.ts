@@ -38,7 +38,7 @@ export function sniffTls(buf: Uint8Array, o: number, end: number): TlsHello | un
 }
 
 /** The server_name extension's host name in the ClientHello body at buf[p..end). */
-function serverName(buf: Uint8Array, p: number, end: number): string | undefined {
+export function serverName(buf: Uint8Array, p: number, end: number): string | undefined {
   p += 2 + 32; // client_version, random
   if (p >= end) return undefined;
   p += 1 + buf[p]; // session id
