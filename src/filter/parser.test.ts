@@ -107,3 +107,14 @@ describe('values', () => {
     expect(parsePartialTime('2026-11-27T10:00+01:00')).toBeUndefined();
   });
 });
+
+describe('man/fir-filter.7', () => {
+  it('every line of EXAMPLES parses', async () => {
+    const { readFileSync } = await import('node:fs');
+    const page = readFileSync(new URL('../../man/fir-filter.7', import.meta.url), 'utf8');
+    const section = page.slice(page.indexOf('.SH EXAMPLES'), page.indexOf('.SH ERRORS'));
+    const lines = section.split('\n').filter((l) => l && !l.startsWith('.')).map((l) => l.replace(/\\-/g, '-'));
+    expect(lines.length).toBeGreaterThan(15);
+    for (const l of lines) expect(() => parseFilter(l), l).not.toThrow();
+  });
+});

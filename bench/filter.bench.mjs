@@ -1,0 +1,39 @@
+// fir filter against jq on 1,000,000 flow records: the same selection, same count, timed in one run.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { best, flowsFile, fmtRate, FIR, have, measure, report, WORK } from './lib.mjs';
+
+const N = 1_000_000;
+const flows = flowsFile(N);
+const out = (name) => path.join(WORK, `filter-${name}.out`);
+const count = (f) => {
+  const t = readFileSync(f, 'utf8');
+  let n = 0;
+  for (let i = t.indexOf('\n'); i >= 0; i = t.indexOf('\n', i + 1)) n++;
+  return n;
+};
+
+const EXPR = 'dst port 22 and src net 10.0.0.0/16';
+const runs = [
+  { what: `fir filter '${EXPR}' (auto: worker threads)`, name: 'fir', cmd: `${FIR} filter '${EXPR}' ${flows}` },
+  { what: `fir filter --threads 1 '${EXPR}'`, name: 'fir1', cmd: `${FIR} filter --threads 1 '${EXPR}' ${flows}` },
+  { what: `fir filter 'flags S and not flags AFRPU or bytes > 1M' (auto)`, name: 'fir-flags', cmd: `${FIR} filter 'flags S and not flags AFRPU or bytes > 1M' ${flows}` },
+];
+if (have('jq')) runs.push({ what: `jq -c 'select(.dport==22 and (.src|startswith("10.0.")))'`, name: 'jq', cmd: `jq -c 'select(.dport==22 and (.src|startswith("10.0.")))' ${flows}` });
+else console.log('\n(jq is not installed: no peer to compare with)');
+
+const rows = [];
+const got = {};
+for (const r of runs) {
+  const m = best(3, () => measure(r.cmd, { stdout: out(r.name) }));
+  if (m.status !== 0) throw new Error(`${r.what} failed (${m.status}): ${m.stderr}`);
+  got[r.name] = { ...m, count: count(out(r.name)) };
+  rows.push({ what: `${r.what}: ${got[r.name].count} records`, secs: m.secs, rate: fmtRate(N / m.secs, 'records'), rssMiB: m.rssMiB });
+}
+report(`filter: ${N.toLocaleString('en')} flows`, rows);
+if (got.jq) {
+  const same = got.fir.count === got.jq.count && got.fir1.count === got.jq.count;
+  const sameBytes = readFileSync(out('fir'), 'utf8') === readFileSync(out('jq'), 'utf8');
+  console.log(`\nsame selection as jq: ${same ? 'yes' : 'NO'} (${got.fir.count} vs ${got.jq.count} records; output bytes ${sameBytes ? 'identical' : 'differ'})`);
+  console.log(`fir / jq speed: ${(got.jq.secs / got.fir.secs).toFixed(2)}x (auto), ${(got.jq.secs / got.fir1.secs).toFixed(2)}x (one thread); goal >= 3x`);
+}
