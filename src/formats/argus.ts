@@ -5,7 +5,7 @@
 import type { Readable } from 'node:stream';
 import type { Flow } from '../record.js';
 import { pairBatches } from './netflow/biflow.js';
-import { makeFlow, protoNumber, type FlowFacts } from './netflow/normalize.js';
+import { badTimes, makeFlow, protoNumber, type FlowFacts } from './netflow/normalize.js';
 import { intOf, lineBatches, parseDateTime, parseEpochSeconds } from './netflow/text.js';
 import type { FormatReader, ReadContext } from './types.js';
 
@@ -67,6 +67,8 @@ export function argusFlow(f: string[], c: Cols, origin: string): Flow | string |
     const dur = Number(get('Dur'));
     end = Number.isFinite(dur) ? start + Math.round(dur * 1000) : start;
   }
+  const why = badTimes(start, end);
+  if (why) return why;
   const src = get('SrcAddr');
   const dst = get('DstAddr');
   if (!src || !dst) return 'no SrcAddr or DstAddr';

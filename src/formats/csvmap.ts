@@ -7,7 +7,7 @@ import { UsageError } from '../errors.js';
 import { canonicalIp } from '../net.js';
 import type { Flow } from '../record.js';
 import { pairBatches } from './netflow/biflow.js';
-import { flagsByte, makeFlow, protoNumber, type FlowFacts } from './netflow/normalize.js';
+import { badTimes, flagsByte, makeFlow, protoNumber, type FlowFacts } from './netflow/normalize.js';
 import { parseTime, TIME_FORMATS, type TimeFormat } from './netflow/text.js';
 import type { FormatReader, ReadContext } from './types.js';
 
@@ -66,6 +66,8 @@ export function csvFlow(rec: string[], m: Partial<Record<MapField, number>>, fmt
     if (!Number.isFinite(secs) || secs < 0) return `bad duration ${d}`;
     end = start + Math.round(secs * 1000);
   }
+  const why = badTimes(start, end);
+  if (why) return why;
   const srcText = get('src');
   const dstText = get('dst');
   const src = srcText !== undefined ? canonicalIp(srcText) : undefined;

@@ -4,7 +4,7 @@
 import type { Readable } from 'node:stream';
 import type { Flow } from '../record.js';
 import { pairBatches } from './netflow/biflow.js';
-import { flagsByte, makeFlow, protoNumber, type FlowFacts } from './netflow/normalize.js';
+import { badTimes, flagsByte, makeFlow, protoNumber, type FlowFacts } from './netflow/normalize.js';
 import { intOf, jsonObjects, lineBatches, parseDateTime } from './netflow/text.js';
 import type { FormatReader, ReadContext } from './types.js';
 
@@ -46,6 +46,8 @@ export function nfdumpCsvFlow(f: string[], c: Cols, origin: string): Flow | stri
   const start = parseDateTime(f[c.ts]);
   const end = parseDateTime(f[c.te]);
   if (Number.isNaN(start) || Number.isNaN(end)) return `bad time ${Number.isNaN(start) ? f[c.ts] : f[c.te]}`;
+  const why = badTimes(start, end);
+  if (why) return why;
   const proto = protoNumber(f[c.pr]);
   if (proto < 0) return `bad protocol ${f[c.pr]}`;
   const pkts = intOf(f[c.ipkt]);
@@ -141,6 +143,8 @@ export function nfdumpJsonFlow(o: Record<string, unknown>, origin: string): Flow
   const start = first ? parseDateTime(first) : NaN;
   const end = last ? parseDateTime(last) : start;
   if (Number.isNaN(start) || Number.isNaN(end)) return `bad or missing time ${first ?? ''}`;
+  const why = badTimes(start, end);
+  if (why) return why;
   const src = str(o.src4_addr) ?? str(o.src6_addr);
   const dst = str(o.dst4_addr) ?? str(o.dst6_addr);
   if (!src || !dst) return 'no src4_addr/src6_addr or dst4_addr/dst6_addr';

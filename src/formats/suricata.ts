@@ -6,7 +6,7 @@
 import type { Readable } from 'node:stream';
 import type { DhcpInfo, DnsInfo, Event, Flow, Priority } from '../record.js';
 import { pairBatches } from './netflow/biflow.js';
-import { flagsByte, makeFlow, protoNumber, stableId, type FlowFacts } from './netflow/normalize.js';
+import { badTimes, flagsByte, makeFlow, protoNumber, stableId, type FlowFacts } from './netflow/normalize.js';
 import { lineBatches, parseDateTime } from './netflow/text.js';
 import type { FormatReader, ReadContext } from './types.js';
 
@@ -91,6 +91,8 @@ export function eveFlow(e: Obj, source: string, line: number, held?: Held): Flow
   const start = startText ? parseDateTime(startText) : NaN;
   const end = endText ? parseDateTime(endText) : NaN;
   if (Number.isNaN(start) || Number.isNaN(end)) return `bad time ${startText ?? '(missing)'}`;
+  const why = badTimes(start, end);
+  if (why) return why;
   const src = s(e.src_ip);
   const dst = s(e.dest_ip);
   if (!src || !dst) return 'no src_ip or dest_ip';

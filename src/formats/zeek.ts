@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { DhcpInfo, DnsInfo, Flow } from '../record.js';
-import { makeFlow, protoNumber, type FlowFacts } from './netflow/normalize.js';
+import { badTimes, makeFlow, protoNumber, type FlowFacts } from './netflow/normalize.js';
 import { lineBatches, parseDateTime, parseEpochSeconds } from './netflow/text.js';
 import type { FormatReader, ReadContext } from './types.js';
 
@@ -85,6 +85,8 @@ export function connFlow(c: ConnFields, origin: string, dns?: DnsInfo, dhcp?: Dh
   if (proto === 1 && c.oh.includes(':')) proto = 58; // Zeek says icmp for ICMPv6 too
   if (proto < 0) return `unknown proto ${c.proto ?? ''}`;
   const end = start + Math.round((c.duration ?? 0) * 1000);
+  const why = badTimes(start, end);
+  if (why) return why;
   const facts: FlowFacts = { startMs: start, endMs: end, proto, src: c.oh, dst: c.rh, pkts: c.origPkts ?? 0, bytes: c.origIpBytes ?? 0, rpkts: c.respPkts ?? 0, rbytes: c.respIpBytes ?? 0 };
   if (proto === 1 || proto === 58) {
     // Zeek puts the ICMP type in orig_p and the code in resp_p

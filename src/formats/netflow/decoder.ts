@@ -4,7 +4,7 @@
 import { zeekState } from './biflow.js';
 import type { RawRecord } from './fields.js';
 import { decodeIpfix } from './ipfix.js';
-import { makeFlow, type FlowFacts } from './normalize.js';
+import { badTimes, makeFlow, type FlowFacts } from './normalize.js';
 import type { PacketContext } from './sets.js';
 import { ExporterTable, type DomainState, type ExporterState, type HeaderInfo } from './templates.js';
 import { decodeV5 } from './v5.js';
@@ -44,11 +44,17 @@ export class NetflowDecoder {
         if (version === 5) {
           const v5: (FlowFacts & { seq: number; domain: number; index: number })[] = [];
           reason = decodeV5(b, v5);
+          let bad = 0;
           for (const f of v5) {
+            if (badTimes(f.startMs, f.endMs)) {
+              bad++;
+              continue;
+            }
             const e = f as unknown as ExportedFlow;
             e.key = `${exporter}/${f.domain}/${f.seq}/${f.index}`;
             out.push(e);
           }
+          if (bad && reason === undefined) pc.fail(`${bad} records skipped: times out of range`);
         } else if (version === 9) reason = decodeV9(b, pc);
         else if (version === 10) reason = decodeIpfix(b, pc);
         else reason = `version ${version} is not NetFlow v5, v9 or IPFIX`;
@@ -72,6 +78,8 @@ export class NetflowDecoder {
 /** Records of the packet (and of held sets released by it) into flows, with absolute times. */
 function resolve(pc: PacketContext, exporter: string, out: ExportedFlow[]): void {
   let noInit = 0;
+  let badTime: string | undefined;
+  let badTimeCount = 0;
   for (const { r, hdr, dom, index } of pc.raws) {
     if (r.src === undefined || r.dst === undefined) continue; // not a flow record (e.g. interface counters)
     const f = facts(r, hdr, dom);
@@ -79,9 +87,16 @@ function resolve(pc: PacketContext, exporter: string, out: ExportedFlow[]): void
       noInit++;
       continue;
     }
+    const why = badTimes(f.startMs, f.endMs);
+    if (why) {
+      badTime ??= why;
+      badTimeCount++;
+      continue;
+    }
     f.key = `${exporter}/${hdr.domain}/${hdr.seq}/${index}`;
     out.push(f);
   }
+  if (badTimeCount) pc.fail(`${badTimeCount} records skipped: ${badTime}`);
   if (noInit) pc.fail(`${noInit} records with flowStartSysUpTime skipped: no systemInitTimeMilliseconds received yet for domain ${pc.raws[0].hdr.domain}`);
 }
 

@@ -167,6 +167,16 @@ export interface FlowFacts {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** Latest time a flow may have (2200-01-01): later ones are damage, not data. */
+export const MAX_TIME_MS = 7_258_118_400_000;
+
+/** Why a flow's times cannot be right, or undefined when they can. */
+export function badTimes(startMs: number, endMs: number): string | undefined {
+  if (!(startMs >= 0 && startMs <= MAX_TIME_MS)) return `start time ${Number.isFinite(startMs) ? new Date(Math.max(-8.64e15, Math.min(8.64e15, startMs))).toISOString() : String(startMs)} is out of range`;
+  if (!(endMs >= 0 && endMs <= MAX_TIME_MS)) return `end time out of range`;
+  return undefined;
+}
+
 /**
  * The Flow record of these facts, fields in the contract's order. `origin` is FILE, FILE:LINE or
  * the exporter; `idKey` makes the id stable (the same input gives the same id).

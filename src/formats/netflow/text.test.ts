@@ -1,0 +1,63 @@
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { communityId, flagLetters, flagsByte, stableId } from './normalize.js';
+import { jsonObjects, parseDateTime, parseTime } from './text.js';
+
+describe('times', () => {
+  it('reads the forms other tools write', () => {
+    const t = Date.UTC(2026, 10, 27, 10, 3, 7, 412);
+    expect(parseDateTime('2026-11-27 10:03:07.412')).toBe(t);
+    expect(parseDateTime('2026-11-27T10:03:07.412345Z')).toBe(t);
+    expect(parseDateTime('2026-11-27T10:03:07.412345+0000')).toBe(t);
+    expect(parseDateTime('2026-11-27T12:03:07.412+02:00')).toBe(t);
+    expect(parseDateTime('2026/11/27 10:03:07.412')).toBe(t);
+    expect(parseDateTime('2026-11-27 10:03:07')).toBe(t - 412);
+    expect(parseTime('1795773787.412')).toBe(t);
+    expect(parseTime('1795773787412')).toBe(t);
+    expect(parseTime('1795773787412000')).toBe(t);
+    expect(parseTime('1795773787412000000')).toBe(t);
+    expect(parseTime('1795773787', 'epoch')).toBe(t - 412);
+    expect(parseTime('1795773787412', 'epoch-ms')).toBe(t);
+  });
+  it('refuses what is not a time', () => {
+    for (const s of ['XXXXXXXXXX.XXXXXX', '2026-13-01 00:00:00', 'yesterday', '', '2026-11-27', '2026-11-27 10:03:07.']) expect(parseTime(s)).toBeNaN();
+    expect(parseTime('2026-11-27 10:03:07', 'epoch')).toBeNaN();
+  });
+});
+
+describe('jsonObjects', () => {
+  it('splits an array of pretty-printed objects and one-object lines, with their line numbers', async () => {
+    const text = '[\n{\n\t"a" : "}{",\n\t"b" : 1\n},\n{ "c": [1, {"d": 2}] }\n]\n{"e":"\\""}\n';
+    const got: { text: string; line: number }[] = [];
+    const bad: number[] = [];
+    // one byte at a time: objects straddle chunks
+    for await (const b of jsonObjects(Readable.from(text.split('').map((c) => Buffer.from(c))), (l) => bad.push(l))) got.push(...b);
+    expect(got.map((o) => [JSON.parse(o.text), o.line])).toEqual([[{ a: '}{', b: 1 }, 2], [{ c: [1, { d: 2 }] }, 6], [{ e: '"' }, 8]]);
+    expect(bad).toEqual([]);
+  });
+  it('reports junk and an unfinished object', async () => {
+    const bad: [number, string][] = [];
+    for await (const _ of jsonObjects(Readable.from(['oops\n{"a":1}\n{"b":']), (l, r) => bad.push([l, r]))) void _;
+    expect(bad).toEqual([[1, 'not a JSON object'], [3, 'the input ends inside a JSON object']]);
+  });
+});
+
+describe('flow fields', () => {
+  it('TCP flag letters in CEUAPRSF order, both ways', () => {
+    expect(flagLetters(0x1b)).toBe('APSF');
+    expect(flagLetters(0xc2)).toBe('CES');
+    expect(flagsByte('...AP.SF')).toBe(0x1b);
+    expect(flagsByte('FSPA')).toBe(0x1b);
+    expect(flagsByte('xyz')).toBe(-1);
+  });
+  it('Community ID v1 matches the spec examples', () => {
+    // from the Community ID spec's baseline (tcp.pcap, seed 0)
+    expect(communityId(6, '128.232.110.120', '66.35.250.204', 34855, 80)).toBe('1:LQU9qZlK+B5F3KDmev6m5PMibrg=');
+    expect(communityId(6, '66.35.250.204', '128.232.110.120', 80, 34855)).toBe('1:LQU9qZlK+B5F3KDmev6m5PMibrg=');
+  });
+  it('stable ids', () => {
+    expect(stableId('a.csv:2')).toBe(stableId('a.csv:2'));
+    expect(stableId('a.csv:2')).not.toBe(stableId('a.csv:3'));
+    expect(stableId('x')).toMatch(/^[0-9a-f]{16}$/);
+  });
+});
