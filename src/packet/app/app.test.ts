@@ -117,6 +117,12 @@ describe('DNS', () => {
     expect(a?.dns).toMatchObject({ qname: 'www.example.com', answers: ['web.example.com', '93.184.216.34', '2001:db8::1'] });
   });
 
+  it('decodes a TCP segment that holds a whole message without its length prefix', () => {
+    const a = inspectPayload(ctx(dnsQuery, { proto: 'tcp', sport: 40000, dport: 53 }));
+    expect(a?.dns).toMatchObject({ qname: 'www.example.com', id: 0x1234 });
+    expect(inspectPayload(ctx(bytes(be16(dnsQuery.length)), { proto: 'tcp', dport: 53 }))).toBeUndefined();
+  });
+
   it('recognises DNS on an unusual port only when the message parses exactly', () => {
     expect(inspectPayload(ctx(dnsQuery, { dport: 9999 }))?.dns?.qname).toBe('www.example.com');
     expect(inspectPayload(ctx(dnsResponse, { sport: 9999 }))?.app).toBe('dns');

@@ -219,11 +219,13 @@ export function recognise(ctx: PayloadContext): AppInfo | undefined {
   if (end <= o) return undefined;
   if (ctx.proto === 'udp') return sniffDatagram(ctx, b, o, end);
   if (ctx.proto === 'tcp' && (isPort(ctx, 53) || isPort(ctx, 5353))) {
-    // DNS over TCP: a 2-byte length, then the message (this segment may hold only its start)
-    if (end - o < 14) return undefined;
+    // DNS over TCP: a 2-byte length, then the message (this segment may hold only its start).
+    // Some stacks send the length in a segment of its own: a segment that is one whole message
+    // without it is read as such.
+    if (end - o < 12) return undefined;
     const mlen = u16(b, o);
-    if (mlen < 12) return undefined;
-    const dns = decodeDns(b, o + 2, Math.min(end, o + 2 + mlen), false);
+    let dns = mlen + 2 !== end - o ? decodeDns(b, o, end, true) : undefined;
+    if (!dns && mlen >= 12 && end - o >= 14) dns = decodeDns(b, o + 2, Math.min(end, o + 2 + mlen), false);
     return dns ? { app: 'dns', dns } : undefined;
   }
   if (ctx.proto === 'sctp') return sniffSctp(ctx, b, o, end);
@@ -267,9 +269,4 @@ export function mergeApp(existing: AppInfo | undefined, next: AppInfo): AppInfo 
   if (next.dhcp) existing.dhcp = existing.dhcp ? mergeDhcp(existing.dhcp, next.dhcp) : next.dhcp;
   if (next.tls_sni !== undefined && existing.tls_sni === undefined) existing.tls_sni = next.tls_sni;
   return existing;
-}
-
-/** The app of a flow: the payload's verdict, else the port's. */
-export function flowApp(info: AppInfo | undefined, proto: string, sport: number, dport: number): string | undefined {
-  return info?.app ?? appFromPort(proto, sport, dport);
 }
