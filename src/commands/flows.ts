@@ -8,7 +8,10 @@ import { parseRecordLine, readLineBatches } from '../io.js';
 import { parseIp } from '../net.js';
 import { durationMs, listOption, tableOrNdjson } from '../options.js';
 import { bar, barChart, sparklineFit, timeChart } from '../render/chart.js';
-import { humanBytes, humanCount, humanDuration, renderTable, type Column } from '../render/table.js';
+import { humanBytes, humanCount, humanDuration } from '../render/human.js';
+import type { Column, renderTable as RenderTableFn } from '../render/table.js';
+
+type RenderTable = typeof RenderTableFn;
 import { escapeControl, painter, terminalWidth, useColor, type Paint } from '../term.js';
 import type { Command, Context } from './types.js';
 
@@ -74,7 +77,7 @@ const command: Command<Args> = {
     const distinct = keys(args.distinct, 'distinct');
     // the fast reader when every key names its top-level fields (and no profile needs whole flows)
     const simple = (host === undefined || by.length > 0) && [...by, ...distinct].every((k) => k.fields);
-    const fast = simple ? fastFieldReader([...COUNT_FIELDS, ...by.flatMap((k) => k.fields!), ...distinct.flatMap((k) => k.fields!)]) : undefined;
+    const fast = simple ? fastFieldReader([...COUNT_FIELDS, ...by.flatMap((k) => k.fields!), ...distinct.flatMap((k) => k.fields!)], 'flow') : undefined;
     const flowsIn = readFlows(args.files ?? [], ctx, fast);
 
     if (host !== undefined && by.length === 0) {
@@ -83,7 +86,7 @@ const command: Command<Args> = {
       for await (const batch of flowsIn) for (const [f, raw] of batch) if (prof.involves(f)) prof.add(f, raw);
       const p = prof.result();
       if (format === 'ndjson') await writeProfileRecords(p, ctx);
-      else await ctx.out.text(profileView(p, paint, width, order));
+      else await ctx.out.text(profileView((await import('../render/table.js')).renderTable, p, paint, width, order));
       return 0;
     }
 
@@ -109,7 +112,8 @@ const command: Command<Args> = {
       }
       return 0;
     }
-    if (by.length) await ctx.out.text(summaryTable(sums, summ, by, distinct, order, paint, width));
+    const { renderTable } = await import('../render/table.js');
+    if (by.length) await ctx.out.text(summaryTable(renderTable, sums, summ, by, distinct, order, paint, width));
     else if (binMs !== undefined) await ctx.out.text(binView(bins, binMs, order, paint, width));
     return 0;
   },
@@ -164,7 +168,7 @@ function timeCells(times: (string | undefined)[]): { cell: (t: string | undefine
   return { cell: timeCell, day: undefined };
 }
 
-function summaryTable(sums: SummaryRecord[], summ: Summarizer, by: KeySpec[], distinct: KeySpec[], order: Order, paint: Paint, width: number): string {
+function summaryTable(renderTable: RenderTable, sums: SummaryRecord[], summ: Summarizer, by: KeySpec[], distinct: KeySpec[], order: Order, paint: Paint, width: number): string {
   const series = summ.series(order);
   const cols: Column[] = [
     ...by.map((k) => ({ name: k.name, min: 17 })),
@@ -208,12 +212,12 @@ function binView(bins: BinRecord[], binMs: number, order: Order, paint: Paint, w
   const last = timeCell(bins[bins.length - 1].end);
   let out = timeChart(`${order} per ${humanDuration(binMs)}, ${bins.length} bins`, values, first, last, width, paint) + '\n';
   if (bins.length <= 200) {
-    out += '\n' + barChart(bins.map((b) => ({ label: timeCell(b.start), value: b[order], text: `${humanCount(b.flows)} flows ${humanCount(b.pkts)} pkts ${humanBytes(b.bytes)}` })), width, paint) + '\n';
+    out += '\n' + barChart(bins.map((b) => ({ label: timeCell(b.start), value: b[order], text: `${humanCount(b.flows)} flow${b.flows === 1 ? '' : 's'} ${humanCount(b.pkts)} pkt${b.pkts === 1 ? '' : 's'} ${humanBytes(b.bytes)}` })), width, paint) + '\n';
   }
   return out;
 }
 
-function profileView(p: HostProfile, paint: Paint, width: number, order: Order): string {
+function profileView(renderTable: RenderTable, p: HostProfile, paint: Paint, width: number, order: Order): string {
   const t = p.total;
   const e = escapeControl;
   const lines: string[] = [];

@@ -2,7 +2,7 @@
 // tactics, with its victims and the span of time, told in plain sentences.
 import { compareIp, sortIps } from '../net.js';
 import { isoTime, timeMs } from '../record.js';
-import { humanBytes, humanDuration } from '../render/table.js';
+import { humanBytes, humanDuration } from '../render/human.js';
 
 export interface StoryStep {
   time: string;

@@ -1,7 +1,7 @@
 // Terminal charts, where people would rather look than read: a sparkline of a time series
 // squeezed to the width, and horizontal bars with eighth-block resolution.
 import { escapeControl, sparkline, type Paint } from '../term.js';
-import { displayWidth } from './table.js';
+import { displayWidth } from './human.js';
 
 /** Sum values into at most `width` buckets, so a long series fits one line. */
 export function squeeze(values: number[], width: number): number[] {

@@ -3,6 +3,9 @@
 // terminal; colour comes only from the painter, which is the identity when colour is off.
 import Table from 'cli-table3';
 import { escapeControl, type Paint } from '../term.js';
+import { displayWidth } from './human.js';
+
+export { displayWidth, humanBytes, humanCount, humanDuration } from './human.js';
 
 export type Align = 'left' | 'right' | 'center';
 export type Cell = string | number | string[] | undefined;
@@ -36,16 +39,6 @@ const CHARS = {
   // no rule between rows: one line per row reads faster
   left: '│', 'left-mid': '', mid: '', 'mid-mid': '', right: '│', 'right-mid': '', middle: '│',
 };
-
-/** Display width of a cell text: code points, counting East Asian wide characters twice. */
-export function displayWidth(s: string): number {
-  let w = 0;
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    w += c >= 0x1100 && (c <= 0x115f || (c >= 0x2e80 && c <= 0xa4cf) || (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) || (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) || (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x1f300 && c <= 0x1faff) || (c >= 0x20000 && c <= 0x3fffd)) ? 2 : 1;
-  }
-  return w;
-}
 
 /**
  * Column widths (content plus one space of padding on each side) that fit `width`. Columns
@@ -147,46 +140,4 @@ export function wrapText(text: string, w: number): string {
     if (cur.trimEnd() || out.length === 0) out.push(cur.trimEnd());
   }
   return out.join('\n');
-}
-
-/** 1234567 → "1.2M": counts for people, in a table cell. */
-export function humanCount(n: number): string {
-  if (!Number.isFinite(n)) return '';
-  const a = Math.abs(n);
-  if (a < 1000) return String(Math.round(n));
-  const units = ['k', 'M', 'G', 'T', 'P'];
-  let v = n;
-  let i = -1;
-  while (Math.abs(v) >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${Math.abs(v) < 10 ? v.toFixed(1) : Math.round(v)}${units[i]}`;
-}
-
-/** Bytes for people: 1536 → "1.5 KiB". */
-export function humanBytes(n: number): string {
-  if (!Number.isFinite(n)) return '';
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let v = n;
-  let i = -1;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
-}
-
-/** A duration for people: 65000 → "1m05s". */
-export function humanDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) return '';
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  const s = Math.round(ms / 1000);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m${String(s % 60).padStart(2, '0')}s`;
-  const h = Math.floor(m / 60);
-  if (h < 48) return `${h}h${String(m % 60).padStart(2, '0')}m`;
-  return `${Math.floor(h / 24)}d${String(h % 24).padStart(2, '0')}h`;
 }
