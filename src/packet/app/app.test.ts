@@ -135,6 +135,13 @@ describe('DNS', () => {
     expect(inspectPayload(ctx(m, { sport: 5353, dport: 5353 }))!.dns).toMatchObject({ qname: '_ipp._tcp.local', qtype: 'PTR', qclass: 'IN' });
   });
 
+  it('names a response without a question (an mDNS announcement) by its first record', () => {
+    const m = bytes(dnsHeader(0, 0x8400, 0, 1), rr(wireName('printer.local'), 1, 120, [10, 0, 0, 7], 0x8001));
+    expect(plain(inspectPayload(ctx(m, { sport: 5353, dport: 5353 }))!.dns)).toMatchObject({
+      qname: 'printer.local', qtype: 'A', qclass: 'IN', rcode: 'NOERROR', answers: ['10.0.0.7'],
+    });
+  });
+
   it('decodes NetBIOS name service names and addresses', () => {
     const enc = (name: string, suffix: number): string => {
       const raw = [...name.padEnd(15, ' ')].map((c) => c.charCodeAt(0)).concat(suffix);

@@ -198,16 +198,12 @@ export function decodeDns(buf: Uint8Array, msg: number, end: number, strict: boo
   }
   if (qd > MAX_QUESTIONS) complete = false;
   if (strict && !complete) return undefined;
-  const info: DnsSummary = {};
-  if (qname !== undefined) {
-    info.qname = flavor === 'nbns' ? netbiosName(qname) : qname;
-    info.qtype = flavor === 'nbns' && (qtype === 32 || qtype === 33) ? (qtype === 32 ? 'NB' : 'NBSTAT') : dnsTypeName(qtype);
-    info.qclass = dnsClassName(qclass);
-  }
   let rcode = flags & 15;
+  let answers: string[] | undefined;
+  let ttls: number[] | undefined;
   if (response) {
-    const answers: string[] = [];
-    const ttls: number[] = [];
+    answers = [];
+    ttls = [];
     const total = an + ns + ar;
     for (let i = 0; complete && i < total; i++) {
       if (i >= MAX_RRS) {
@@ -228,6 +224,12 @@ export function decodeDns(buf: Uint8Array, msg: number, end: number, strict: boo
         break;
       }
       if (i < an) {
+        if (i === 0 && qname === undefined && !strict) {
+          // a response without a question (an mDNS announcement): its first record names it
+          qname = owner;
+          qtype = type;
+          qclass = u16(buf, p + 2) & (flavor === 'mdns' ? 0x7fff : 0xffff);
+        }
         if (answers.length < MAX_ANSWERS) {
           const text = flavor === 'nbns' && type === 32 ? nbAddresses(buf, rd, rd + rdlen) : rdataText(buf, msg, type, rd, rd + rdlen);
           if (text !== undefined) {
@@ -241,15 +243,23 @@ export function decodeDns(buf: Uint8Array, msg: number, end: number, strict: boo
       pos = rd + rdlen;
     }
     if (strict && (!complete || pos !== end)) return undefined;
-    info.rcode = dnsRcodeName(rcode);
-    if (answers.length) {
-      info.answers = answers;
-      info.ttls = ttls;
-    }
   } else if (strict && pos !== end) {
     // a query carries at most an OPT record after its question
     if (ar > 1 || readName(buf, msg, pos, end) === undefined || nameNext + 10 > end || u16(buf, nameNext) !== 41) return undefined;
     if (nameNext + 10 + u16(buf, nameNext + 8) !== end) return undefined;
+  }
+  const info: DnsSummary = {};
+  if (qname !== undefined) {
+    info.qname = flavor === 'nbns' ? netbiosName(qname) : qname;
+    info.qtype = flavor === 'nbns' && (qtype === 32 || qtype === 33) ? (qtype === 32 ? 'NB' : 'NBSTAT') : dnsTypeName(qtype);
+    info.qclass = dnsClassName(qclass);
+  }
+  if (response) {
+    info.rcode = dnsRcodeName(rcode);
+    if (answers && answers.length) {
+      info.answers = answers;
+      info.ttls = ttls;
+    }
   }
   info.id = id;
   if (opcode !== 0) info.opcode = flavor === 'nbns' ? NB_OPCODES[opcode] : OPCODES[opcode];
