@@ -10,6 +10,8 @@ import type { InputRecord } from '../io.js';
 
 /** One CSV field: quoted when needed, formula starters neutralised (text values only). */
 export function csvCell(v: unknown): string {
+  if (v === undefined) return '';
+  if (typeof v === 'number') return String(v);
   let s = cellText(v);
   if (s.length === 0) return s;
   if (typeof v !== 'number' && typeof v !== 'boolean') {
@@ -41,7 +43,7 @@ export function defaultColumns(kind: unknown): string[] {
 
 async function writeRows(out: ExportSink, eol: string, cols: Columns, rows: Iterable<Record<string, unknown>>): Promise<void> {
   for (const rec of rows) {
-    const p = out.text(csvRow(cols.values(rec)) + eol);
+    const p = out.text(cols.line(rec, ',', csvCell) + eol);
     if (p) await p;
   }
 }
@@ -79,7 +81,7 @@ const writer: ExportWriter = {
       }
       let chunk = '';
       for (const r of batch) {
-        chunk += csvRow(cols.values(r.rec)) + eol;
+        chunk += cols.line(r.rec, ',', csvCell) + eol;
         if (chunk.length > 65536) {
           const p = out.text(chunk);
           chunk = '';

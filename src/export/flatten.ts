@@ -80,20 +80,30 @@ export class Columns {
   /** The value of each column for one record (undefined where the record has none). */
   values(rec: Record<string, unknown>): unknown[] {
     const out = new Array<unknown>(this.paths.length);
-    for (let i = 0; i < this.paths.length; i++) {
-      const p = this.paths[i]!;
-      if (p.length === 0) {
-        const r = remainder(rec, this.tree);
-        out[i] = r === undefined ? undefined : JSON.stringify(r);
-        continue;
-      }
-      let v: unknown = rec[p[0]!];
-      for (let j = 1; j < p.length && v !== undefined; j++) {
-        v = v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>)[p[j]!] : undefined;
-      }
-      out[i] = v;
-    }
+    for (let i = 0; i < this.paths.length; i++) out[i] = this.value(rec, i);
     return out;
+  }
+
+  /** The value of column i for one record. */
+  value(rec: Record<string, unknown>, i: number): unknown {
+    const p = this.paths[i]!;
+    if (p.length === 0) {
+      const r = remainder(rec, this.tree);
+      return r === undefined ? undefined : JSON.stringify(r);
+    }
+    let v: unknown = rec[p[0]!];
+    for (let j = 1; j < p.length && v !== undefined; j++) {
+      v = v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>)[p[j]!] : undefined;
+    }
+    return v;
+  }
+
+  /** One line of text: the cells of the record joined by sep, each made by cell(). */
+  line(rec: Record<string, unknown>, sep: string, cell: (v: unknown) => string): string {
+    const n = this.paths.length;
+    let s = n ? cell(this.value(rec, 0)) : '';
+    for (let i = 1; i < n; i++) s += sep + cell(this.value(rec, i));
+    return s;
   }
 }
 
