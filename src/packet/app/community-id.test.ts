@@ -64,6 +64,9 @@ describe('communityId', () => {
     expect(cid(17, '10.0.0.2', '10.0.0.1', 53, 4000)).toBe(cid(17, '10.0.0.1', '10.0.0.2', 4000, 53));
     expect(cid(6, '10.0.0.1', '10.0.0.1', 80, 4000)).toBe(cid(6, '10.0.0.1', '10.0.0.1', 4000, 80));
     expect(cid(1, '10.0.0.1', '10.0.0.2', 3, 3)).not.toBe(cid(1, '10.0.0.2', '10.0.0.1', 3, 3));
+    // an IPv4 router advertisement (9) is one-way in the spec; a solicitation (10) pairs with it
+    expect(cid(1, '10.0.0.2', '10.0.0.1', 9, 0)).not.toBe(cid(1, '10.0.0.1', '10.0.0.2', 9, 0));
+    expect(cid(1, '10.0.0.2', '10.0.0.1', 10, 0)).toBe(cid(1, '10.0.0.1', '10.0.0.2', 9, 10));
   });
 
   it('hashes addresses of any length without overflowing its buffer', () => {

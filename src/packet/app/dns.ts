@@ -307,12 +307,8 @@ export function mergeDns(into: DnsSummary, next: DnsSummary): DnsSummary {
   }
   if (into.opcode === undefined && next.opcode !== undefined) into.opcode = next.opcode;
   if (next.rcode !== undefined) {
-    if (into.rcode === undefined) {
-      into.rcode = next.rcode;
-      into.aa = next.aa;
-      into.ra = next.ra;
-      into.tc = next.tc;
-    } else if (next.tc === true) into.tc = true;
+    const first = into.rcode === undefined;
+    if (first) into.rcode = next.rcode;
     if (next.answers && next.answers.length) {
       const answers = into.answers ?? (into.answers = []);
       const ttls = (Array.isArray(into.ttls) ? into.ttls : (into.ttls = [])) as number[];
@@ -323,6 +319,11 @@ export function mergeDns(into: DnsSummary, next: DnsSummary): DnsSummary {
         ttls.push(nttls[i]);
       }
     }
+    if (first) {
+      into.aa = next.aa;
+      into.tc = next.tc;
+      into.ra = next.ra;
+    } else if (next.tc === true) into.tc = true;
   }
   st.queries += ns.queries;
   st.responses += ns.responses;
