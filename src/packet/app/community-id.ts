@@ -1,6 +1,13 @@
 // Community ID v1 (https://github.com/corelight/community-id-spec): a flow hash shared with
 // Zeek, Suricata and Elastic, so a fir flow joins their records of the same connection.
-import { createHash } from 'node:crypto';
+import * as nodeCrypto from 'node:crypto';
+
+// crypto.hash (Node ≥ 20.12) hashes in one call, two to three times faster than createHash's
+// object for 40 bytes; createHash where it is missing
+const sha1Base64: (data: Uint8Array) => string =
+  typeof nodeCrypto.hash === 'function'
+    ? (data) => nodeCrypto.hash('sha1', data, 'base64')
+    : (data) => nodeCrypto.createHash('sha1').update(data).digest('base64');
 
 // ICMP types that have a counterpart (request/reply): such flows are two-way and ordered like
 // ports; every other type is one-way and hashed as sent (type, code).
@@ -67,5 +74,5 @@ export function communityId(proto: number, src: Uint8Array, dst: Uint8Array, spo
     buf[n++] = p2 >>> 8;
     buf[n++] = p2 & 0xff;
   }
-  return '1:' + createHash('sha1').update(buf.subarray(0, n)).digest('base64');
+  return '1:' + sha1Base64(buf.subarray(0, n));
 }
