@@ -71,8 +71,9 @@ export function cefEvent(r: Record<string, unknown>): string {
   const sev = SEVERITY[String(r.priority)] ?? 1;
   const e = new Ext();
   const end = ms(r.end);
-  e.add('rt', end ?? ms(r.start));
-  e.add('start', ms(r.start));
+  const start = ms(r.start);
+  e.add('rt', end ?? start);
+  e.add('start', start);
   e.add('end', end);
   addAddr(e, 'src', str(r.src));
   e.add('smac', str(r.src_mac));
@@ -109,9 +110,10 @@ export function cefEvent(r: Record<string, unknown>): string {
 export function cefFlow(r: Record<string, unknown>): string {
   const e = new Ext();
   const start = ms(r.start);
-  e.add('rt', ms(r.end) ?? start);
+  const end = ms(r.end);
+  e.add('rt', end ?? start);
   e.add('start', start);
-  e.add('end', ms(r.end));
+  e.add('end', end);
   addAddr(e, 'src', str(r.src));
   e.add('spt', num(r.sport));
   e.add('smac', str(r.smac));

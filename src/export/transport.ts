@@ -256,7 +256,7 @@ export class TcpTransport implements Transport {
    */
   async close(drainMs: number, signal?: AbortSignal): Promise<TransportReport> {
     const deadline = Date.now() + drainMs;
-    let aborted = false;
+    let aborted = signal?.aborted ?? false;
     const onAbort = () => {
       aborted = true;
       this.resolveIdle();
