@@ -79,7 +79,7 @@ describe('engine', () => {
   });
 
   it('fastTimeMs agrees with Date.parse', () => {
-    for (const s of ['2026-11-27T10:15:00.123Z', '2024-02-29T23:59:59.999Z', '2026-11-27T10:15:00Z', 'garbage']) {
+    for (const s of ['2026-11-27T10:15:00.123Z', '2024-02-29T23:59:59.999Z', '2026-11-28T00:00:00.000Z', '2026-11-27T10:15:00Z', 'garbage', '2026-13-45T10:15:00.123Z', '2026-11-27T10x15x00.123Z', '2026-11-27T1a:15:00.123Z']) {
       expect(fastTimeMs(s)).toEqual(Date.parse(s));
     }
   });

@@ -38,23 +38,22 @@ interface OpenEvent {
 }
 
 /** Milliseconds of an ISO time; the common `YYYY-MM-DDTHH:MM:SS.mmmZ` form without Date.parse. */
-const dayCache = new Map<string, number>();
+let lastDay = '';
+let lastDayMs = NaN;
 export function fastTimeMs(s: unknown): number {
   if (typeof s !== 'string') return NaN;
-  if (s.length === 24 && s.charCodeAt(23) === 90 /* Z */ && s.charCodeAt(10) === 84 /* T */ && s.charCodeAt(19) === 46) {
-    const dayKey = s.slice(0, 10);
-    let day = dayCache.get(dayKey);
-    if (day === undefined) {
-      day = Date.parse(dayKey + 'T00:00:00.000Z');
-      if (dayCache.size > 4096) dayCache.clear();
-      dayCache.set(dayKey, day);
+  if (s.length === 24 && s.charCodeAt(23) === 90 /* Z */ && s.charCodeAt(10) === 84 /* T */ && s.charCodeAt(13) === 58 && s.charCodeAt(16) === 58 && s.charCodeAt(19) === 46) {
+    // flows of one capture share their day: compare the prefix instead of parsing it
+    if (!s.startsWith(lastDay) || lastDay.length !== 10) {
+      lastDay = s.slice(0, 10);
+      lastDayMs = Date.parse(lastDay + 'T00:00:00.000Z');
     }
-    const d = (i: number) => s.charCodeAt(i) - 48;
-    const h = d(11) * 10 + d(12);
-    const m = d(14) * 10 + d(15);
-    const sec = d(17) * 10 + d(18);
-    const ms = d(20) * 100 + d(21) * 10 + d(22);
-    if (h >= 0 && h < 24 && m >= 0 && m < 60 && sec >= 0 && sec < 61 && ms >= 0 && ms < 1000 && !Number.isNaN(day)) {
+    const day = lastDayMs;
+    const h = (s.charCodeAt(11) - 48) * 10 + s.charCodeAt(12) - 48;
+    const m = (s.charCodeAt(14) - 48) * 10 + s.charCodeAt(15) - 48;
+    const sec = (s.charCodeAt(17) - 48) * 10 + s.charCodeAt(18) - 48;
+    const ms = (s.charCodeAt(20) - 48) * 100 + (s.charCodeAt(21) - 48) * 10 + s.charCodeAt(22) - 48;
+    if (h >= 0 && h < 24 && m >= 0 && m < 60 && sec >= 0 && sec < 61 && ms >= 0 && ms < 1000 && day === day) {
       return day + ((h * 60 + m) * 60 + sec) * 1000 + ms;
     }
   }
