@@ -58,6 +58,15 @@ describe('names and MACs from flows', () => {
     expect(h.mac('10.0.0.8')).toBe('02:00:00:00:00:08');
   });
 
+  it('names a DHCP client by the host name of its REQUEST when the ACK carries none', () => {
+    const h = new HostTable();
+    h.flow({ kind: 'flow', start: '2026-11-27T10:00:00.000Z', src: '0.0.0.0', dst: '255.255.255.255', dhcp: { msg: 'REQUEST', client_mac: '02:00:00:00:00:09', hostname: 'cam-9' } });
+    h.flow({ kind: 'flow', start: '2026-11-27T10:00:00.100Z', src: '10.0.0.1', dst: '10.0.0.9', dhcp: { msg: 'ACK', client_mac: '02:00:00:00:00:09', yiaddr: '10.0.0.9' } });
+    expect(h.latestName('10.0.0.9')).toBe('cam-9');
+    expect(h.latestName('0.0.0.0')).toBeUndefined();
+    expect(h.mac('10.0.0.9')).toBe('02:00:00:00:00:09');
+  });
+
   it('takes layer-2 source addresses, except a router MAC that fronts many addresses', () => {
     const h = new HostTable();
     h.flow({ kind: 'flow', start: '2026-11-27T10:00:00.000Z', src: '10.0.0.2', dst: '10.0.0.3', smac: '02:00:00:00:00:02', dmac: '02:00:00:00:00:03' });

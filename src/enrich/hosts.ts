@@ -94,6 +94,8 @@ export class HostTable {
   private readonly macs = new Map<string, { mac: string; strong: boolean; t: number }>();
   private readonly l2 = new Map<string, { mac: string; t: number }>();
   private readonly macAddrs = new Map<string, Set<string>>();
+  /** the host name each DHCP client (by MAC) last gave, to name the address it is then leased */
+  private readonly dhcpNames = new Map<string, string>();
   flows = 0;
 
   constructor(private readonly opts: HostTableOptions = {}) {}
@@ -153,7 +155,10 @@ export class HostTable {
       const yi = typeof dhcp.yiaddr === 'string' ? canonicalIp(dhcp.yiaddr) : undefined;
       // the address the client has: the one leased to it, else the one it sends from
       const client = yi ?? (src && src !== '0.0.0.0' && src !== '::' && dhcp.msg !== 'OFFER' && dhcp.msg !== 'ACK' ? src : undefined);
-      const name = cleanName(dhcp.hostname, false);
+      let name = cleanName(dhcp.hostname, false);
+      // a client names itself in DISCOVER/REQUEST (from 0.0.0.0); the ACK gives it the address
+      if (name && mac) this.dhcpNames.set(mac, name);
+      else if (!name && mac && yi) name = this.dhcpNames.get(mac) ?? '';
       if (client && name) this.addName(client, name, t);
       if (yi && mac && (dhcp.msg === undefined || dhcp.msg === 'ACK' || dhcp.msg === 'REPLY')) this.addMac(yi, mac, t);
       else if (client && mac && client === src) this.addMac(client, mac, t);
