@@ -333,6 +333,7 @@ async function* read(input: Readable, ctx: ReadContext): AsyncGenerator<Flow[]> 
   }
   const h = new TsvHeader();
   let otherLog = 0;
+  let headerless = 0;
   for await (const batch of lineBatches(input)) {
     const out: Flow[] = [];
     for (const l of batch) {
@@ -355,7 +356,8 @@ async function* read(input: Readable, ctx: ReadContext): AsyncGenerator<Flow[]> 
       } else {
         if (h.take(t)) continue;
         if (!h.fields) {
-          ctx.diag.skip(ctx.source, l.line, 'a Zeek TSV line before the #fields header');
+          // a zeek-cut extract or another tool's TSV: say it once, count the rest
+          if (headerless++ === 0) ctx.diag.skip(ctx.source, l.line, 'a Zeek TSV line before the #fields header');
           continue;
         }
         if (h.path && h.path !== 'conn') {
@@ -370,6 +372,7 @@ async function* read(input: Readable, ctx: ReadContext): AsyncGenerator<Flow[]> 
     }
     if (out.length) yield out;
   }
+  if (headerless > 1) ctx.diag.skip(ctx.source, undefined, `${headerless - 1} more lines without a #fields header skipped`);
   if (otherLog) ctx.diag.warn(`${otherLog} records of a Zeek log other than conn.log passed over (dns.log and dhcp.log are joined to the conn.log beside them)`, ctx.source);
 }
 
