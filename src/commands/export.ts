@@ -5,6 +5,8 @@ import { readRecords, type Output } from '../io.js';
 import { listOption } from '../options.js';
 import { findWriter, writers } from '../export/index.js';
 import { openOutFile, sinkFor } from '../export/sink.js';
+import { hashingStdin } from '../export/digest.js';
+import { reportExamples, reportOptions } from '../export/report-options.js';
 import type { ExportContext, ExportOptions } from '../export/types.js';
 import type { Command } from './types.js';
 
@@ -30,12 +32,15 @@ const command: Command<Args> = {
       .option('hostname', { type: 'string', describe: 'syslog: HOSTNAME field (default this host)' })
       .option('drain', { type: 'string', describe: 'syslog --to: how long to keep retrying delivery after the input ends (default 60s)' })
       .option('columns', { type: 'string', describe: 'csv: the columns, in order (comma-separated; dotted names for nested fields)' })
+      .options(reportOptions)
       .example('fir detect < flows.ndjson | fir export --format csv > events.csv', 'events for a spreadsheet')
       .example('fir detect < flows.ndjson | fir export --format syslog --to tcp://siem.example:6514', 'events to a SIEM over TCP syslog')
       .example('fir export --format cef --out events.cef events.ndjson', 'ArcSight CEF lines to a file')
       .example('fir export --format ecs < events.ndjson | curl -s -H "Content-Type: application/x-ndjson" --data-binary @- …', 'ECS documents for Elasticsearch')
-      .example('fir export --format csv --columns start,src,method,priority,detail < events.ndjson', 'a chosen column set'),
+      .example('fir export --format csv --columns start,src,method,priority,detail < events.ndjson', 'a chosen column set')
+      .example(reportExamples),
   async run(args, ctx) {
+    if (args.verify !== undefined) return (await import('../export/verify.js')).runVerify(args, ctx);
     if (!args.format) throw new UsageError(`--format is required (one of ${writers.map((w) => w.name).join(', ')})`);
     const entry = findWriter(args.format);
     if (!entry) throw new UsageError(`--format: unknown format ${args.format}`);
@@ -56,7 +61,8 @@ const command: Command<Args> = {
       signal: ctx.signal,
       stderr: ctx.stderr,
     };
-    const records = readRecords(sources, { stdin: ctx.stdin, diag: ctx.diag });
+    // a folder writer archives its input: stdin is hashed as it streams (see digest.ts)
+    const records = readRecords(sources, { stdin: writer.output === 'dir' ? hashingStdin(ctx.stdin, ectx) : ctx.stdin, diag: ctx.diag });
     const status = await writer.run(records, opts, ectx);
     if (fileOut) await fileOut.end();
     else await ectx.out.flush();

@@ -8,6 +8,8 @@ export const writers: ExportEntry[] = [
   { name: 'cef', describe: 'ArcSight CEF:0 lines', load: () => import('./cef.js') },
   { name: 'syslog', describe: 'RFC 5424 syslog lines, to stdout, --out FILE or --to udp://|tcp://HOST:PORT', load: () => import('./syslog.js') },
   { name: 'ecs', describe: 'Elastic Common Schema NDJSON documents', load: () => import('./ecs.js') },
+  { name: 'html', describe: 'a self-contained HTML report: events by priority, timeline, traffic charts per actor, details and related flows', load: () => import('./html.js') },
+  { name: 'evidence', describe: 'an evidence folder (--out DIR): events, related flows, timeline, report, manifest and SHA256SUMS', load: () => import('./evidence.js') },
 ];
 
 export function findWriter(name: string): ExportEntry | undefined {
