@@ -181,9 +181,8 @@ function summaryTable(renderTable: RenderTable, sums: SummaryRecord[], summ: Sum
   ];
   const tc = timeCells(sums.flatMap((s) => [s.start, s.end]));
   const max = Math.max(0, ...sums.map((s) => s[order]));
-  const barW = 12;
   const withChart = series.range !== undefined;
-  cols.push(withChart ? { name: `${order} over time`, min: 10, max: 40 } : { name: `share of ${order}`, min: 6, max: barW });
+  cols.push(withChart ? { name: `${order} over time`, min: 8, max: 40, flex: true } : { name: `share of ${order}`, min: 6, max: 16, flex: true });
   const rows = sums.map((s, i) => [
     ...keyCells(s.key, by.length),
     s.flows,
@@ -192,7 +191,7 @@ function summaryTable(renderTable: RenderTable, sums: SummaryRecord[], summ: Sum
     ...distinct.map((k) => s[distinctField(k.name)] as number),
     tc.cell(s.start),
     tc.cell(s.end),
-    withChart ? sparklineFit(series.values[i], 40) : bar(s[order], max, barW),
+    withChart ? (w: number) => sparklineFit(series.values[i], w) : (w: number) => bar(s[order], max, w),
   ]);
   let out = sums.length ? renderTable({ columns: cols, rows, width, paint }) + '\n' : '';
   const shown = sums.length;
@@ -234,8 +233,8 @@ function profileView(renderTable: RenderTable, p: HostProfile, paint: Paint, wid
   const maxB = Math.max(0, ...p.peers.map((r) => r[order]));
   lines.push(
     renderTable({
-      columns: [{ name: 'peer', min: 8 }, { name: 'flows', align: 'right' }, { name: 'as client', align: 'right' }, { name: 'as server', align: 'right' }, { name: 'pkts', align: 'right' }, { name: 'bytes', align: 'right' }, { name: 'first', min: 10 }, { name: 'last', min: 10 }, { name: `share of ${order}`, max: 14 }],
-      rows: p.peers.map((r) => [String(r.key), r.flows, r.host_client_flows as number, r.host_server_flows as number, humanCount(r.pkts), humanBytes(r.bytes), tc.cell(r.start), tc.cell(r.end), bar(r[order], maxB, 12)]),
+      columns: [{ name: 'peer', min: 8 }, { name: 'flows', align: 'right' }, { name: 'as client', align: 'right' }, { name: 'as server', align: 'right' }, { name: 'pkts', align: 'right' }, { name: 'bytes', align: 'right' }, { name: 'first', min: 10 }, { name: 'last', min: 10 }, { name: `share of ${order}`, max: 14, flex: true }],
+      rows: p.peers.map((r) => [String(r.key), r.flows, r.host_client_flows as number, r.host_server_flows as number, humanCount(r.pkts), humanBytes(r.bytes), tc.cell(r.start), tc.cell(r.end), (w: number) => bar(r[order], maxB, w)]),
       width,
       paint,
     }),

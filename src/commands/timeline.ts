@@ -140,7 +140,7 @@ async function write(ordered: TimelineItem[], format: 'table' | 'ndjson' | 'text
 function storyView(s: Story, paint: Paint, width: number): string {
   const e = escapeControl;
   const lines = [paint('bold', `${e(s.actor)}: ${s.steps.length} step${s.steps.length === 1 ? '' : 's'}, ${s.start} to ${s.end}`)];
-  if (s.victims.length) lines.push(`victims: ${e(s.victims.join(', '))}`);
+  if (s.victims.length) lines.push(`victims: ${e(s.victims.slice(0, 12).join(', '))}${s.victims.length > 12 ? ` and ${s.victims.length - 12} more (${s.victims.length})` : ''}`);
   lines.push(`tactics: ${e(s.tactics.join(' → '))}`);
   for (const st of s.steps) {
     const c = priorityColor(st.priority ?? '');

@@ -13,6 +13,7 @@
 export function fastFieldReader(fields: string[], kind?: string): (line: string) => Record<string, any> | undefined {
   const names = [...new Set(fields)];
   const needles = names.map((n) => `"${n}":`);
+  const quoted = names.map((n) => `"${n}"`);
   const kindText = JSON.stringify(kind ?? '');
   return (line) => {
     const len = line.length;
@@ -30,7 +31,11 @@ export function fastFieldReader(fields: string[], kind?: string): (line: string)
     }
     for (let i = 0; i < needles.length; i++) {
       const at = line.indexOf(needles[i]);
-      if (at < 0) continue;
+      if (at < 0) {
+        // absent, unless written in another way (`"name" :`): then the full parse decides
+        if (line.indexOf(quoted[i]) >= 0) return undefined;
+        continue;
+      }
       if (at > nested) return undefined;
       const v = at + needles[i].length;
       const c = line.charCodeAt(v);

@@ -343,8 +343,11 @@ export function compareKeys(a: unknown, b: unknown): number {
     const c = compareIp(sa.split('/')[0], sb.split('/')[0]);
     if (c) return c;
   }
-  return sa < sb ? -1 : 1;
+  return NATURAL(sa, sb) || (sa < sb ? -1 : 1);
 }
+
+/** Text with numbers in it in their numeric order: tcp/22 before tcp/100. */
+const NATURAL = new Intl.Collator('en', { numeric: true }).compare;
 
 /**
  * Group-by over flows. `add` each flow; `summaries()` gives the summary records (ordered,

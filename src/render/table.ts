@@ -8,7 +8,8 @@ import { displayWidth } from './human.js';
 export { displayWidth, humanBytes, humanCount, humanDuration } from './human.js';
 
 export type Align = 'left' | 'right' | 'center';
-export type Cell = string | number | string[] | undefined;
+/** A cell: text, a number, lines, nothing, or a drawing made to the column's final width (bars, sparklines). */
+export type Cell = string | number | string[] | undefined | ((width: number) => string);
 
 export interface Column {
   /** the header text */
@@ -71,32 +72,38 @@ export function renderTable(spec: TableSpec): string {
   // escape first, so only our own line breaks survive
   const cells = spec.rows.map((r) => cols.map((_, i) => {
     const v = r[i];
+    if (typeof v === 'function') return '';
     return v === undefined ? '' : Array.isArray(v) ? v.map((x) => escapeControl(x)).join('\n') : escapeControl(String(v));
   }));
+  // drawings ask for the column's widest allowance and get what is left after fitting
+  const drawn = cols.map((_, i) => spec.rows.some((r) => typeof r[i] === 'function'));
   const natural = cols.map((c, i) => {
     let m = displayWidth(c.name);
     for (const row of cells) {
       // a wrapped cell is as wide as its longest line
       for (const part of row[i].split('\n')) m = Math.max(m, displayWidth(part));
     }
+    if (drawn[i]) m = Math.max(m, c.max ?? 12);
     if (c.max !== undefined) m = Math.min(m, c.max);
     return m + 2;
   });
   const mins = cols.map((c, i) => Math.min(natural[i], Math.max(4, (c.min ?? 6) + 2)));
   const widths = fitWidths(natural, mins, spec.width, cols.map((c) => !!c.flex));
+  // cells are wrapped here (cli-table3's own wrapping counts colour codes as text)
   const table = new Table({
-    head: cols.map((c) => ({ content: paint('bold', escapeControl(c.name)), wrapOnWordBoundary: true })) as unknown as string[],
+    head: cols.map((c, i) => wrapText(escapeControl(c.name), widths[i] - 2).split('\n').map((l) => paint('bold', l)).join('\n')),
     colWidths: widths,
     colAligns: cols.map((c) => c.align ?? 'left'),
-    wordWrap: true,
-    // long names (DNS) wrap hard rather than being cut: an analyst must see all of them
-    wrapOnWordBoundary: false,
+    wordWrap: false,
     chars: CHARS,
     style: { head: [], border: [], 'padding-left': 1, 'padding-right': 1 },
   });
   for (let r = 0; r < cells.length; r++) {
     const color = spec.rowColor?.(r);
-    const row = cells[r].map((c, i) => wrapText(c, widths[i] - 2));
+    const row = cells[r].map((c, i) => {
+      const v = spec.rows[r][i];
+      return typeof v === 'function' ? v(widths[i] - 2) : wrapText(c, widths[i] - 2);
+    });
     table.push(color ? row.map((c) => (c === '' ? c : c.split('\n').map((l) => paint(color, l)).join('\n'))) : row);
   }
   return table.toString();
