@@ -70,8 +70,8 @@ export const METHOD_DEFAULTS = {
     similar_pkts_abs: 4,
     /** share of the sessions that must be similar */
     min_similar_ratio: 0.6,
-    /** median gap between session starts, seconds (guessing tools reconnect at once) */
-    max_median_gap_s: 20,
+    /** median gap between session starts, seconds (guessing tools reconnect at once; hydra waits up to 32 s for an answer per task) */
+    max_median_gap_s: 45,
     /** an authentication attempt is small: bytes both ways at most */
     max_attempt_bytes: 40000,
     /** a session with fewer originator packets is a port probe, not a login attempt */
@@ -97,7 +97,7 @@ export const METHOD_DEFAULTS = {
     similar_pkts_abs: 3,
     min_similar_ratio: 0.7,
     /** median gap between session starts, seconds (per service: service_max_median_gap_s) */
-    max_median_gap_s: 10,
+    max_median_gap_s: 20,
     max_attempt_bytes: 40000,
     min_session_pkts: 3,
     success_pkts_factor: 3,
@@ -122,8 +122,8 @@ export const METHOD_DEFAULTS = {
       HTTP: [80, 8080],
     } as Record<string, number[]>,
     /** per-service overrides of min_sessions / max_median_gap_s (web and mail clients are chatty) */
-    service_min_sessions: { HTTP: 40, SMTP: 20, SMB: 20 } as Record<string, number>,
-    service_max_median_gap_s: { HTTP: 2, SMTP: 5, SMB: 3 } as Record<string, number>,
+    service_min_sessions: { HTTP: 40, SMTP: 20, SMB: 20, IMAP: 20, POP3: 20 } as Record<string, number>,
+    service_max_median_gap_s: { HTTP: 2, SMTP: 5, SMB: 3, IMAP: 5, POP3: 5 } as Record<string, number>,
   },
   DHCPANOM: {
     /** DHCP answers are judged this long after they are seen, so a slower legitimate server is known */

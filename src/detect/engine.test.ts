@@ -93,7 +93,7 @@ describe('config', () => {
     }
     const s = methodSettings(METHOD_DEFAULTS.DICTATTACK, { methods: { DICTATTACK: { min_sessions: 5, service_min_sessions: { SMTP: 50 } } } }, 'DICTATTACK');
     expect(s.min_sessions).toBe(5);
-    expect(s.service_min_sessions).toEqual({ HTTP: 40, SMTP: 50, SMB: 20 });
+    expect(s.service_min_sessions).toEqual({ HTTP: 40, SMTP: 50, SMB: 20, IMAP: 20, POP3: 20 });
   });
 
   it('changing a threshold changes the result', () => {

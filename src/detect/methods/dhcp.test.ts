@@ -46,6 +46,18 @@ describe('DHCPANOM', () => {
     expect(only(run(other, { config: { local_nets: ['0.0.0.0/0'] } }), 'DHCPANOM')).toHaveLength(1);
   });
 
+  it('without a list and with as many clients each: the server that is not the router clients are given is rogue', () => {
+    // a capture of the victim's exchange only: both servers answered the same client
+    const flows = [dhcpAnswer(100, ROGUE, '192.168.1.225', '3c:52:82:1a:7e:e1', { router: GW, dns: [ROGUE] }), dhcpAnswer(103, GW, '192.168.1.57', '3c:52:82:1a:7e:e1', { router: GW })];
+    const ev = run(flows);
+    expect(ev).toHaveLength(1);
+    expect(ev[0]!.src).toBe(ROGUE);
+    expect(ev[0]!.evidence).toMatchObject({ decided_from: 'traffic', router_server: GW });
+    expect(ev[0]!.detail).toMatch(/192\.168\.1\.1, the router that clients on 192\.168\.1\.0\/24 are given, is itself a DHCP server and this one is not/);
+    // a DHCP server that is not the router (the usual Windows server) and is alone is no event
+    expect(run([dhcpAnswer(0, '192.168.1.5', '192.168.1.60', '02:00:00:00:00:60', { router: GW }), dhcpAnswer(5, '192.168.1.5', '192.168.1.61', '02:00:00:00:00:61', { router: GW })])).toEqual([]);
+  });
+
   it('tells DNSANOMALY which DNS server the rogue handed out', () => {
     const flows = [...lan(), dhcpAnswer(100, ROGUE, '192.168.1.225', '3c:52:82:1a:7e:e1', { dns: ['192.168.1.66'] })];
     for (let i = 0; i < 5; i++) flows.push(dnsQuery(120 + i, '192.168.1.225', '192.168.1.66'));

@@ -62,6 +62,8 @@ export const dhcp: DetectionMethod = {
     const allowed = allowedList.length ? new Set(allowedList) : undefined;
     const localNets = ctx.config.local_nets ?? [];
     const servers = new Map<string, ServerStats>();
+    /** segment → router handed out → clients given it */
+    const routerVotes = new Map<string, Map<string, Set<string>>>();
     let pending: Answer[] = [];
     const rogueDns = new Map<string, string>();
     ctx.shared.set(ROGUE_DNS_KEY, rogueDns);
@@ -90,12 +92,24 @@ export const dhcp: DetectionMethod = {
             if (e[0] === server || e[1].segment !== me.segment) continue;
             if (!main || e[1].clients.size > main[1].clients.size) main = e;
           }
-          if (!main || main[1].clients.size < s.min_main_clients || main[1].clients.size < me.clients.size * s.main_clients_factor) continue;
-          why = `decided from the traffic (no --dhcp-servers): ${main[0]} serves ${plural(main[1].clients.size, 'client')} on ${me.segment}, this server ${me.clients.size}`;
+          // the router most clients of the segment are given: when it is itself a DHCP server, it is the real one
+          let router: string | undefined;
+          let votes = 0;
+          for (const [r, cl] of routerVotes.get(me.segment) ?? []) if (cl.size > votes || (cl.size === votes && router !== undefined && r < router)) [router, votes] = [r, cl.size];
+          const routerServer = router !== undefined && servers.get(router)?.segment === me.segment ? router : undefined;
+          const byClients = main !== undefined && main[1].clients.size >= s.min_main_clients && main[1].clients.size >= me.clients.size * s.main_clients_factor && server !== routerServer;
+          const byRouter = routerServer !== undefined && routerServer !== server;
+          if (!byClients && !byRouter) continue;
+          why = byClients
+            ? `decided from the traffic (no --dhcp-servers): ${main![0]} serves ${plural(main![1].clients.size, 'client')} on ${me.segment}, this server ${me.clients.size}`
+            : `decided from the traffic (no --dhcp-servers): ${routerServer}, the router that clients on ${me.segment} are given, is itself a DHCP server and this one is not`;
           evidence.decided_from = 'traffic';
-          evidence.main_server = main[0];
-          evidence.main_server_clients = main[1].clients.size;
+          if (main) {
+            evidence.main_server = main[0];
+            evidence.main_server_clients = main[1].clients.size;
+          }
           evidence.server_clients = me.clients.size;
+          if (routerServer) evidence.router_server = routerServer;
         }
         const targets = new Set<string>();
         const routers = new Set<string>();
@@ -164,6 +178,14 @@ export const dhcp: DetectionMethod = {
           servers.set(server, (st = { clients: new Set(), segment: segmentOf(server, localNets, s.segment_prefix_v4, s.segment_prefix_v6), first: t }));
         }
         if (st && client && st.clients.size < maxClients) st.clients.add(client);
+        const rt = typeof d.router === 'string' ? parseIp(d.router)?.text : undefined;
+        if (st && rt && client) {
+          let seg = routerVotes.get(st.segment);
+          if (!seg) routerVotes.set(st.segment, (seg = new Map()));
+          let cl = seg.get(rt);
+          if (!cl && seg.size < maxServers) seg.set(rt, (cl = new Set()));
+          if (cl && cl.size < maxClients) cl.add(client);
+        }
         if (pending.length >= s.max_answers) judge(pending.splice(0, pending.length >> 1));
         const msgs = Array.isArray(d.msgs) ? (d.msgs as string[]).filter((m) => typeof m === 'string') : d.msg !== undefined ? [d.msg] : [];
         const a: Answer = { server, t, tEnd, msgs, dns: Array.isArray(d.dns_servers) ? d.dns_servers.filter((x): x is string => typeof x === 'string' && parseIp(x) !== undefined) : [] };
