@@ -1,10 +1,10 @@
 // fir filter EXPR [FILE…]: the records that match a filter expression (fir-filter(7)).
-import { openSync, createWriteStream, fstatSync, statSync } from 'node:fs';
+import { openSync, createWriteStream } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { Command } from './types.js';
-import { autoThreads, compileFilter, filterLines, filterParallel, parseIpList, FilterSyntaxError } from '../core/filter.js';
+import { compileFilter, filterSources, parseIpList, threadPlan, FilterSyntaxError } from '../core/filter.js';
 import { UsageError, EXIT } from '../errors.js';
-import { Output, readLineBatches } from '../io.js';
+import { Output } from '../io.js';
 import { readFlagFile } from '../options.js';
 import { escapeControl } from '../term.js';
 import type { CidrSet } from '../net.js';
@@ -28,7 +28,7 @@ const command: Command<Args> = {
       .option('invert', { alias: 'v', type: 'boolean', describe: 'pass the records that do not match' })
       .option('ip-list', { type: 'string', requiresArg: true, describe: 'also require src, dst or a target to be in this list (one address or CIDR per line, # comments)' })
       .option('rejects', { type: 'string', requiresArg: true, describe: 'write the records that do not pass to this file (as they came in)' })
-      .option('threads', { type: 'number', requiresArg: true, describe: 'worker threads that parse and test (1: none); default: one per core for inputs of 32 MiB or more' })
+      .option('threads', { type: 'number', requiresArg: true, describe: 'worker threads that parse and test (1: none); default: one per core (at most 4) once the input passes 32 MiB' })
       .example("fir filter 'dst port 22 and src net 10.0.0.0/16' flows.ndjson", 'SSH connections from one network')
       .example("fir filter 'host 2001:db8::1 and not proto icmp6' < flows.ndjson", 'IPv6 works the same way')
       .example("fir filter 'proto tcp and flags S and not flags AFRPU'", 'TCP flows whose originator only sent SYNs (nfdump semantics)')
@@ -39,6 +39,9 @@ const command: Command<Args> = {
       .example('fir filter --ip-list bad.txt any --rejects clean.ndjson flows.ndjson', 'split flows by a list of thousands of addresses and networks')
       .example("fir filter -v 'port in [53 123 5353]'", 'everything except DNS, NTP and mDNS'),
   run: async (args, ctx) => {
+    if (args.threads !== undefined && (!Number.isInteger(args.threads) || args.threads < 1 || args.threads > 64)) {
+      throw new UsageError(`--threads: expected a whole number from 1 to 64, got ${args.threads}`);
+    }
     let ipList: CidrSet | undefined;
     let ipListText: string | undefined;
     if (args.ipList !== undefined) {
@@ -68,42 +71,19 @@ const command: Command<Args> = {
       rejects = new Output(createWriteStream('', { fd }));
     }
 
-    if (args.threads !== undefined && (!Number.isInteger(args.threads) || args.threads < 1 || args.threads > 64)) {
-      throw new UsageError(`--threads: expected a whole number from 1 to 64, got ${args.threads}`);
-    }
-    const files = args.files ?? [];
-    const threads = args.threads ?? autoThreads(inputBytes(files, ctx.stdin === process.stdin), availableParallelism());
     const out = ctx.out;
     const fail = rejects;
+    // blocks are tested on the main thread first, by worker threads once the input proves large
+    const plan = threadPlan(args.threads, availableParallelism());
+    const setup = { expr: String(args.expr), invert: Boolean(args.invert), ipList: ipListText !== undefined ? { text: ipListText, source: args.ipList! } : undefined, wantFail: Boolean(fail) };
     try {
-      if (threads > 1) {
-        const setup = { expr: String(args.expr), invert: Boolean(args.invert), ipList: ipListText !== undefined ? { text: ipListText, source: args.ipList! } : undefined, wantFail: Boolean(fail) };
-        await filterParallel(files, { threads, stdin: ctx.stdin, diag: ctx.diag, setup }, (text) => out.text(text), fail ? (text) => fail.text(text) : undefined);
-      } else {
-        const batches = readLineBatches(files, { stdin: ctx.stdin, diag: ctx.diag });
-        await filterLines(batches, test, ctx.diag, (raw) => out.line(raw), fail ? (raw) => fail.line(raw) : undefined);
-      }
+      await filterSources(args.files ?? [], { test, setup, ...plan, stdin: ctx.stdin, diag: ctx.diag }, (text) => out.text(text), fail ? (text) => fail.text(text) : undefined);
     } finally {
       if (fail) await fail.end();
     }
     return EXIT.OK;
   },
 };
-
-/** Total size of the inputs when all are regular files (stdin only when it is fd 0); else undefined. */
-function inputBytes(files: string[], stdinIsFd0: boolean): number | undefined {
-  let total = 0;
-  for (const f of files.length ? files : ['-']) {
-    try {
-      const st = f === '-' ? (stdinIsFd0 ? fstatSync(0) : undefined) : statSync(f);
-      if (!st || !st.isFile()) return undefined;
-      total += st.size;
-    } catch {
-      return undefined; // reported when it is read
-    }
-  }
-  return total;
-}
 
 /** The message, then the expression with a caret under the column (control characters escaped). */
 export function syntaxErrorText(err: FilterSyntaxError): string {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCidr } from '../net.js';
 import { addressTest, compile } from './compile.js';
-import { filterText } from './parallel.js';
+import { filterText } from './stream.js';
 import { parseFilter } from './parser.js';
 
 const test = (expr: string) => compile(parseFilter(expr));

@@ -1,8 +1,7 @@
-// A filter worker (see parallel.ts): compiles the expression once, then tests blocks of lines.
-import { isAscii } from 'node:buffer';
+// A filter worker (see stream.ts): compiles the expression once, then tests blocks of lines.
 import { parentPort, workerData } from 'node:worker_threads';
 import { compileFilter, parseIpList } from '../core/filter.js';
-import { filterText, type BlockMessage, type WorkerSetup } from './parallel.js';
+import { decodeBlock, filterText, type BlockMessage, type WorkerSetup } from './stream.js';
 
 const setup = workerData as WorkerSetup;
 const test = compileFilter(setup.expr, {
@@ -11,8 +10,6 @@ const test = compileFilter(setup.expr, {
 });
 
 parentPort!.on('message', (m: BlockMessage) => {
-  const b = Buffer.from(m.buf, m.offset, m.length);
-  // blocks are cut at line ends, so no character is split between two blocks
-  const text = isAscii(b) ? b.toString('latin1') : b.toString('utf8');
+  const text = decodeBlock(Buffer.from(m.buf, m.offset, m.length));
   parentPort!.postMessage({ seq: m.seq, ...filterText(text, test, setup.wantFail) });
 });

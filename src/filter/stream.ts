@@ -1,7 +1,9 @@
-// Filtering large inputs on several cores: the main thread reads the sources and cuts them at
-// line ends into ~1 MiB blocks; worker threads parse and test the blocks; the main thread
-// writes the results strictly in input order and reports bad lines with their source:line.
-// JSON.parse is most of the cost of a filter, and it is what the workers share.
+// The filter's input loop: the main thread reads the sources and cuts them at line ends into
+// ~1 MiB blocks. Blocks are tested on the main thread until the input proves large; then worker
+// threads parse and test them, and the main thread writes the results strictly in input order
+// and reports bad lines with their source:line. JSON.parse is most of the cost of a filter,
+// and it is what the workers share.
+import { isAscii } from 'node:buffer';
 import { Worker } from 'node:worker_threads';
 import type { Readable } from 'node:stream';
 import type { Diagnostics } from '../diag.js';
@@ -25,6 +27,11 @@ export interface BlockResult {
   bad: [number, string][];
 }
 
+/** Decode a block; blocks are cut at line ends, so no character is split between two. */
+export function decodeBlock(b: Buffer): string {
+  return isAscii(b) ? b.toString('latin1') : b.toString('utf8');
+}
+
 /** Test every line of a block of text (the last line may lack its \n). */
 export function filterText(text: string, test: Predicate, wantFail: boolean): BlockResult {
   const pass: string[] = [];
@@ -40,12 +47,21 @@ export function filterText(text: string, test: Predicate, wantFail: boolean): Bl
     let end = nl;
     if (end > from && text.charCodeAt(end - 1) === 13) end--;
     const line = text.slice(from, end);
-    const rec = parseRecordLine({ text: line, source: '', line: ++idx }, collect);
-    if (rec !== undefined) {
-      if (test(rec as Rec)) pass.push(line);
-      else if (wantFail) fail.push(line);
-    }
+    idx++;
     from = nl + 1;
+    let rec: unknown;
+    try {
+      rec = JSON.parse(line);
+    } catch {
+      rec = undefined;
+    }
+    // anything but an object (blank, bad JSON, an array...) goes through io.ts for the same words
+    if (typeof rec !== 'object' || rec === null || Array.isArray(rec)) {
+      rec = parseRecordLine({ text: line, source: '', line: idx }, collect);
+      if (rec === undefined) continue;
+    }
+    if (test(rec as Rec)) pass.push(line);
+    else if (wantFail) fail.push(line);
   }
   return { pass: pass.length ? pass.join('\n') + '\n' : '', fail: fail.length ? fail.join('\n') + '\n' : '', lines: idx, bad };
 }
@@ -60,33 +76,44 @@ export interface BlockMessage {
 
 export type TextSink = (text: string) => void | Promise<void>;
 
-export interface ParallelOptions {
+export interface StreamOptions {
+  /** the compiled expression, for blocks tested on the main thread */
+  test: Predicate;
+  /** the same expression, for the workers to compile */
+  setup: WorkerSetup;
+  /** worker threads at most; 1 means none (every block on the main thread) */
   threads: number;
+  /** bytes tested on the main thread before the workers start (their start-up is ~30 ms each) */
+  inlineBytes: number;
   stdin?: Readable;
   diag: Diagnostics;
-  setup: WorkerSetup;
 }
 
 const BLOCK = 1 << 20;
 
-export async function filterParallel(sources: string[], opts: ParallelOptions, pass: TextSink, fail?: TextSink): Promise<void> {
+/** Filter the sources (`-` is stdin; none: stdin) into the sinks, in input order. */
+export async function filterSources(sources: string[], opts: StreamOptions, pass: TextSink, fail?: TextSink): Promise<void> {
   const list = sources.length ? sources : ['-'];
-  const url = new URL('./worker.js', import.meta.url);
-  const workers = Array.from({ length: opts.threads }, () => new Worker(url, { workerData: opts.setup }));
+  const workers: Worker[] = [];
   const waiting = new Map<number, { resolve: (r: BlockResult) => void; reject: (e: unknown) => void }>();
   let failure: unknown;
-  for (const w of workers) {
-    w.on('message', (m: BlockResult & { seq: number }) => {
-      const p = waiting.get(m.seq);
-      waiting.delete(m.seq);
-      p?.resolve(m);
-    });
-    w.on('error', (err) => {
-      failure = err;
-      for (const p of waiting.values()) p.reject(err);
-      waiting.clear();
-    });
-  }
+  const startWorkers = () => {
+    const url = new URL('./worker.js', import.meta.url);
+    for (let i = 0; i < opts.threads; i++) {
+      const w = new Worker(url, { workerData: opts.setup });
+      w.on('message', (m: BlockResult & { seq: number }) => {
+        const p = waiting.get(m.seq);
+        waiting.delete(m.seq);
+        p?.resolve(m);
+      });
+      w.on('error', (err) => {
+        failure = err;
+        for (const p of waiting.values()) p.reject(err);
+        waiting.clear();
+      });
+      workers.push(w);
+    }
+  };
 
   // blocks in flight, oldest first; each remembers its source (by index) for line numbers
   const inflight: { result: Promise<BlockResult>; source: number }[] = [];
@@ -104,9 +131,7 @@ export async function filterParallel(sources: string[], opts: ParallelOptions, p
     inflight.push({ result, source });
   };
 
-  const drainOne = async () => {
-    const { result, source } = inflight.shift()!;
-    const r = await result;
+  const emit = async (r: BlockResult, source: number) => {
     if (source !== current) {
       current = source;
       base = 0;
@@ -122,6 +147,24 @@ export async function filterParallel(sources: string[], opts: ParallelOptions, p
       const p = fail(r.fail);
       if (p) await p;
     }
+  };
+
+  const drainOne = async () => {
+    const { result, source } = inflight.shift()!;
+    await emit(await result, source);
+  };
+
+  // a block goes to the main thread until enough input was seen, then to the workers
+  let seen = 0;
+  const handle = async (block: Buffer, source: number) => {
+    seen += block.length;
+    if (workers.length === 0 && (opts.threads <= 1 || seen <= opts.inlineBytes)) {
+      await emit(filterText(decodeBlock(block), opts.test, Boolean(fail)), source);
+      return;
+    }
+    if (workers.length === 0) startWorkers();
+    while (inflight.length >= workers.length * 2) await drainOne();
+    submit(block, source);
   };
 
   /** A block of its own memory (transferred to the worker, not copied). */
@@ -145,32 +188,33 @@ export async function filterParallel(sources: string[], opts: ParallelOptions, p
       }
       let acc: Buffer[] = [];
       let accLen = 0;
+      let sinkFailed = false;
       try {
         for await (const chunk of stream) {
           const buf = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
           acc.push(buf);
           accLen += buf.length;
-          if (accLen < BLOCK) continue;
+          // on the main thread every chunk is tested as it comes (a live source is not held back);
+          // workers get blocks of about BLOCK bytes; a chunk without a line end waits for more
+          if ((workers.length > 0 && accLen < BLOCK) || buf.lastIndexOf(10) < 0) continue;
           const all = own(acc, accLen);
           const nl = all.lastIndexOf(10);
-          if (nl < 0) {
-            acc = [all]; // one long line: keep reading
-            continue;
-          }
           const rest = Buffer.from(all.subarray(nl + 1));
           acc = rest.length ? [rest] : [];
           accLen = rest.length;
-          while (inflight.length >= workers.length * 2) await drainOne();
-          submit(new Uint8Array(all.buffer, 0, nl + 1), si);
+          try {
+            await handle(all.subarray(0, nl + 1), si);
+          } catch (err) {
+            sinkFailed = true;
+            throw err;
+          }
         }
       } catch (err) {
+        if (sinkFailed) throw err;
         reportOpenError(opts.diag, source, err);
         continue;
       }
-      if (accLen > 0) {
-        while (inflight.length >= workers.length * 2) await drainOne();
-        submit(own(acc, accLen), si);
-      }
+      if (accLen > 0) await handle(own(acc, accLen), si);
     }
     while (inflight.length) await drainOne();
     if (failure) throw failure;
