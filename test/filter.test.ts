@@ -260,3 +260,12 @@ describe('filter expressions against records', () => {
     }
   });
 });
+
+describe('documented expressions', () => {
+  it('every example of fir filter --help compiles', () => {
+    const src = readFileSync(path.join(TESTDATA, '..', 'src', 'commands', 'filter.ts'), 'utf8');
+    const exprs = [...src.matchAll(/\.example\("fir filter (?:-v )?'([^']+)'/g)].map((m) => m[1]);
+    expect(exprs.length).toBeGreaterThan(6);
+    for (const e of exprs) expect(() => compileFilter(e), e).not.toThrow();
+  });
+});
