@@ -164,7 +164,8 @@ const writer: ExportWriter = {
       format: MANIFEST_FORMAT,
       tool: { name: 'fir', version: VERSION },
       created,
-      command_line: ctx.argv,
+      // as typed: the program by its name (`fir`), not the path node resolved it to
+      command_line: ctx.argv.map((a, i) => (i === 0 ? path.basename(a) : a)),
       inputs,
       ...(lo <= hi ? { time_span: { start: isoTime(lo), end: isoTime(hi) } } : {}),
       counts: {

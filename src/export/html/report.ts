@@ -89,6 +89,8 @@ export function renderValue(v: unknown, depth = 0): string {
     return v.length <= FOLD ? table : `<details><summary>${v.length} entries</summary>${table}</details>`;
   }
   if (typeof v === 'object') {
+    const keys = Object.keys(v as Rec);
+    if (keys.length === 1 && keys[0] === 'url' && safeUrl((v as Rec).url)) return `<span class="wrap">${link((v as Rec).url)}</span>`;
     if (depth >= 3) return `<code class="wrap">${esc(JSON.stringify(v))}</code>`;
     return kvTable(Object.entries(v as Rec), depth + 1);
   }
@@ -116,31 +118,36 @@ function objectTable(list: unknown[], depth: number): string {
 function flowNames(f: Rec): string {
   const parts: string[] = [];
   if (f.dns && typeof f.dns === 'object') {
-    if (f.dns.qname !== undefined) parts.push(`dns ${esc(f.dns.qname)}${typeof f.dns.qtype === 'string' ? ` ${esc(f.dns.qtype)}` : ''}${typeof f.dns.rcode === 'string' ? ` ${esc(f.dns.rcode)}` : ''}`);
+    if (f.dns.qname !== undefined) parts.push(`${esc(f.dns.qname)}${typeof f.dns.qtype === 'string' ? ` ${esc(f.dns.qtype)}` : ''}${typeof f.dns.rcode === 'string' ? ` ${esc(f.dns.rcode)}` : ''}`);
     const ans = strings(f.dns.answers);
-    if (ans.length) parts.push(`→ ${ans.slice(0, 4).map(esc).join(', ')}${ans.length > 4 ? ` (+${ans.length - 4})` : ''}`);
+    if (ans.length) parts[parts.length - 1] = `${parts[parts.length - 1] ?? ''} → ${ans.slice(0, 4).map(esc).join(', ')}${ans.length > 4 ? ` (+${ans.length - 4})` : ''}`;
   }
   if (f.dhcp && typeof f.dhcp === 'object') {
     const d = f.dhcp as Rec;
     const bits = [d.msg, d.hostname !== undefined ? `host ${typeof d.hostname === 'string' ? d.hostname : JSON.stringify(d.hostname)}` : undefined, d.yiaddr !== undefined ? `lease ${d.yiaddr}` : undefined].filter((x) => x !== undefined);
-    parts.push(`dhcp ${bits.map(esc).join(', ')}`);
+    parts.push(bits.map(esc).join(', '));
   }
-  if (f.arp && typeof f.arp === 'object') parts.push(`arp ${esc(f.arp.op)} ${esc(f.arp.spa)} → ${esc(f.arp.tpa)}`);
+  if (f.arp && typeof f.arp === 'object') parts.push(`${esc(f.arp.op)} ${esc(f.arp.spa)} → ${esc(f.arp.tpa)}`);
   return parts.join('<br>');
 }
 
-const FLOW_HEAD = `<thead><tr><th>start (UTC)</th><th class="num">duration</th><th>proto</th><th>source</th><th>destination</th><th>app / names</th><th class="num">→ pkts</th><th class="num">→ bytes</th><th class="num">← pkts</th><th class="num">← bytes</th><th>state / flags</th><th>flow id</th></tr></thead>`;
+const FLOW_HEAD = `<thead><tr><th>start (UTC)</th><th class="num">duration</th><th>proto</th><th>source</th><th>destination</th><th>app: names seen</th><th class="num" title="packets / bytes from the source">sent</th><th class="num" title="packets / bytes back to the source">received</th><th>state flags</th><th>flow id</th></tr></thead>`;
 
 function num(v: unknown): string {
   return typeof v === 'number' && Number.isFinite(v) ? esc(v) : '';
+}
+
+function pair(p: unknown, b: unknown): string {
+  if (typeof p !== 'number' && typeof b !== 'number') return '';
+  return `${num(p) || '-'} / ${num(b) || '-'}`;
 }
 
 function flowRow(f: Rec): string {
   const d = timeMs(f.end) - timeMs(f.start);
   const flags = [f.state, f.flags !== undefined || f.rflags !== undefined ? `${f.flags ?? '-'}/${f.rflags ?? '-'}` : undefined].filter((x) => x !== undefined).map(esc).join(' ');
   const names = flowNames(f);
-  const app = f.app !== undefined ? esc(f.app) : '';
-  return `<tr><td class="time">${fmtIso(f.start)}</td><td class="num">${d >= 0 ? esc(humanDuration(d)) : ''}</td><td>${esc(f.proto)}</td><td class="mono wrap">${endpoint(f.src, f.sport)}</td><td class="mono wrap">${endpoint(f.dst, f.dport)}</td><td class="wrap">${[app, names].filter(Boolean).join('<br>')}</td><td class="num">${num(f.pkts)}</td><td class="num">${num(f.bytes)}</td><td class="num">${num(f.rpkts)}</td><td class="num">${num(f.rbytes)}</td><td class="mono">${flags}</td><td class="mono small wrap">${esc(f.id)}</td></tr>`;
+  const app = f.app !== undefined ? `<b>${esc(f.app)}</b>` : '';
+  return `<tr><td class="time small">${fmtIso(f.start)}</td><td class="num">${d >= 0 ? esc(humanDuration(d)) : ''}</td><td>${esc(f.proto)}</td><td class="mono ip">${endpoint(f.src, f.sport)}</td><td class="mono ip">${endpoint(f.dst, f.dport)}</td><td class="wrap names">${[app, names].filter(Boolean).join(': ')}</td><td class="num">${pair(f.pkts, f.bytes)}</td><td class="num">${pair(f.rpkts, f.rbytes)}</td><td class="mono small">${flags}</td><td class="mono small fid">${esc(f.id)}</td></tr>`;
 }
 
 /** Fields of an event shown in their own place; the rest are listed under "other fields". */
@@ -239,7 +246,7 @@ export function renderReport(input: ReportInput): string {
       const d = timeMs(ev.end) - timeMs(ev.start);
       const host = ev.src_host !== undefined ? `<div class="small muted wrap">${esc(ev.src_host)}</div>` : '';
       const targets = describeTargets(strings(ev.targets), typeof ev.target_count === 'number' ? ev.target_count : undefined);
-      o.push(`<tr class="event-row"><td>${evLink(n)}</td><td>${badge(ev.priority)}</td><td class="time">${fmtIso(ev.start)}</td><td class="num">${d >= 0 ? esc(humanDuration(d)) : ''}</td><td><div class="wrap">${esc(ev.title ?? ev.method)}</div><div class="small muted mono">${esc(ev.method)}/${esc(ev.submethod)}</div></td><td class="mono wrap">${esc(ev.src)}${host}</td><td class="wrap">${esc(targets)}</td><td class="small">${attackText(ev.attack)}</td></tr>`);
+      o.push(`<tr class="event-row"><td>${evLink(n)}</td><td>${badge(ev.priority)}</td><td class="time">${fmtIso(ev.start)}</td><td class="num">${d >= 0 ? esc(humanDuration(d)) : ''}</td><td><div class="wrap">${esc(ev.title ?? ev.method)}</div><div class="small muted mono">${esc(ev.method)}/${esc(ev.submethod)}</div></td><td><span class="mono ip">${esc(ev.src)}</span>${host}</td><td class="wrap">${esc(targets)}</td><td class="small">${attackText(ev.attack)}</td></tr>`);
     }
     o.push('</tbody></table>');
   }
@@ -253,7 +260,7 @@ export function renderReport(input: ReportInput): string {
     o.push('<table class="timeline"><thead><tr><th>time (UTC)</th><th class="num">duration</th><th>priority</th><th>what</th><th>source</th><th>targets</th><th>detail</th><th>#</th></tr></thead><tbody>');
     for (const it of byTime) {
       const row = timelineRow(events[it.seq]);
-      o.push(`<tr><td class="time">${fmtIso(row.time)}</td><td class="num">${esc(humanDuration(row.duration))}</td><td>${badge(row.priority)}</td><td class="mono small">${esc(row.what)}</td><td class="mono wrap">${esc(row.src)}</td><td class="wrap small">${esc(row.targets)}</td><td class="wrap">${esc(row.detail)}</td><td>${evLink(numberOfSeq.get(it.seq))}</td></tr>`);
+      o.push(`<tr><td class="time">${fmtIso(row.time)}</td><td class="num">${esc(humanDuration(row.duration))}</td><td>${badge(row.priority)}</td><td class="mono small">${esc(row.what)}</td><td class="mono ip">${esc(row.src)}</td><td class="wrap small">${esc(row.targets)}</td><td class="wrap">${esc(row.detail)}</td><td>${evLink(numberOfSeq.get(it.seq))}</td></tr>`);
     }
     o.push('</tbody></table>');
   }
@@ -361,9 +368,9 @@ function eventDetail(ev: Rec, n: number, flowsById: Map<string, Rec>): string {
   o.push(`<h4>Related flows (${ids.length})</h4>`);
   if (ids.length === 0) o.push('<p class="note">The evidence names no flows.</p>');
   else {
-    const found = ids.map((id) => flowsById.get(id)).filter((f): f is Rec => f !== undefined);
+    const found = ids.map((id) => flowsById.get(id)).filter((f): f is Rec => f !== undefined).sort((a, b) => (timeMs(a.start) || 0) - (timeMs(b.start) || 0));
     const missing = ids.filter((id) => !flowsById.has(id));
-    if (found.length) o.push(`<table class="flows">${FLOW_HEAD}<tbody>${found.map(flowRow).join('')}</tbody></table>`);
+    if (found.length) o.push(`<div class="scroll"><table class="flows">${FLOW_HEAD}<tbody>${found.map(flowRow).join('')}</tbody></table></div>`);
     if (missing.length) o.push(`<p class="note">${missing.length} of the ${ids.length} flows named by the evidence are not in the input (give the flow file with --flows FILE): <span class="mono wrap">${missing.slice(0, FOLD).map(esc).join(', ')}${missing.length > FOLD ? ', …' : ''}</span></p>`);
   }
   o.push('</article>');

@@ -39,6 +39,11 @@ th { background: var(--soft); font-weight: 600; color: #344054; white-space: now
 tbody tr:nth-child(even) td { background: #fafbfc; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.time { white-space: nowrap; font-variant-numeric: tabular-nums; }
+.ip { white-space: nowrap; }
+td.names { min-width: 160px; }
+td.fid { word-break: break-all; min-width: 7em; }
+.scroll { overflow-x: auto; }
+table.flows td { font-size: 12px; }
 .mono, code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace; font-size: 12px; }
 .wrap { overflow-wrap: anywhere; word-break: break-word; }
 .muted { color: var(--muted); }
@@ -60,7 +65,8 @@ a.ev { font-weight: 600; text-decoration: none; }
 .event h3 { margin: 0 0 4px; display: flex; gap: 10px; align-items: center; flex-wrap: wrap; }
 .event .detail { margin: 6px 0 12px; }
 .grid2 { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 6px 24px; }
-table.kv th { width: 34%; background: transparent; color: var(--muted); font-weight: 500; white-space: normal; }
+table.kv th { width: 1%; background: transparent; color: var(--muted); font-weight: 500; white-space: nowrap; padding-right: 16px; }
+table.kv td { overflow-wrap: anywhere; }
 table.kv td, table.kv th { border-bottom: 1px dashed #e8ecf1; padding: 4px 6px; }
 table.kv table.kv { margin: 0; }
 details > summary { cursor: pointer; color: #175cd3; }
