@@ -1,5 +1,5 @@
 // fir filter EXPR [FILE…]: the records that match a filter expression (fir-filter(7)).
-import { openSync, createWriteStream } from 'node:fs';
+import { openSync, createWriteStream, existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { Command } from './types.js';
 import { compileFilter, filterSources, parseIpList, threadPlan, FilterSyntaxError } from '../core/filter.js';
@@ -57,6 +57,8 @@ const command: Command<Args> = {
     } catch (err) {
       if (!(err instanceof FilterSyntaxError)) throw err;
       ctx.stderr.write(syntaxErrorText(err));
+      const hint = quoteHint(err, args.files ?? []);
+      if (hint) ctx.stderr.write(hint);
       return EXIT.USAGE;
     }
 
@@ -90,6 +92,19 @@ export function syntaxErrorText(err: FilterSyntaxError): string {
   const shown = escapeControl(err.expr);
   const caret = escapeControl(err.expr.slice(0, err.col - 1)).length;
   return `fir filter: syntax error at column ${err.col}: ${escapeControl(err.message)}\n  ${shown}\n  ${' '.repeat(caret)}^\n`;
+}
+
+/** `fir filter dst port 22 f.ndjson` (unquoted): the expression ended early and its words became file names. */
+function quoteHint(err: FilterSyntaxError, files: string[]): string | undefined {
+  if (err.col <= err.expr.length) return undefined;
+  const words: string[] = [];
+  for (const f of files) {
+    if (f === '-' || existsSync(f)) break;
+    words.push(f);
+  }
+  if (!words.length) return undefined;
+  const rest = files.slice(words.length);
+  return `fir filter: hint: quote the whole expression: fir filter '${escapeControl([err.expr, ...words].join(' '))}'${rest.length ? ' ' + escapeControl(rest.join(' ')) : ''}\n`;
 }
 
 export default command;
