@@ -40,6 +40,12 @@ export const METHOD_DEFAULTS = {
     arp_always_targets: 128,
     /** distinct (target, port) pairs remembered per source and window (memory bound) */
     max_pairs_per_source: 20000,
+    /** a UDP flow of at most this many packets without an answer is a probe */
+    udp_probe_max_pkts: 3,
+    /** probes of a pair already probed count (and stretch the scan) up to this many times ... */
+    max_probes_per_pair: 3,
+    /** ... and only within this many seconds of the scan's last probe (a later flood of one pair does not) */
+    retry_within_s: 60,
     /** UDP destination ports from..to that traceroute uses: not probes */
     traceroute_ports: [33434, 33534],
   },
@@ -58,6 +64,8 @@ export const METHOD_DEFAULTS = {
     flood_min_pkts: 2000,
     /** ... at this rate or more, packets per second */
     flood_min_pps: 200,
+    /** addresses remembered per source (echo targets, ARP requests; memory bound) */
+    max_targets_per_source: 20000,
   },
   SSHDICT: {
     /** a (source, server, service) pair is judged after this much flow time without a session */
@@ -128,6 +136,8 @@ export const METHOD_DEFAULTS = {
   DHCPANOM: {
     /** DHCP answers are judged this long after they are seen, so a slower legitimate server is known */
     window_s: 120,
+    /** a rogue server answering again within this long widens its event */
+    event_window_s: 600,
     /** without --dhcp-servers: a server is rogue when another one on its segment serves at least this many clients ... */
     min_main_clients: 2,
     /** ... and this many times the clients it serves */
@@ -137,16 +147,23 @@ export const METHOD_DEFAULTS = {
     segment_prefix_v6: 64,
     /** answers remembered per window (memory bound) */
     max_answers: 10000,
+    /** servers, routers and clients remembered for the decision from traffic (memory bound) */
+    max_servers: 1000,
+    max_clients_per_server: 1024,
   },
   DNSANOMALY: {
+    /** a client's queries to one server are counted over this long, seconds */
     window_s: 300,
+    /** a client using the server again within this long widens its event */
+    event_window_s: 600,
     /** without --dns-servers: a server is usual when at least this many clients use it ... */
     usual_min_clients: 2,
     /** ... and unusual when it has at most this share of the clients of the most used server */
     unusual_max_client_ratio: 0.34,
     /** servers and clients remembered for the baseline (memory bound) */
     max_servers: 10000,
-    max_clients_per_server: 10000,
+    /** clients counted per server: more make no difference to the decision */
+    max_clients_per_server: 256,
     /** DNS server ports */
     ports: [53],
   },

@@ -23,6 +23,7 @@ export interface EngineOptions {
 interface OpenEvent {
   key: string;
   method: DetectionMethod;
+  windowMs: number;
   submethod: string;
   src: string;
   start: number;
@@ -75,6 +76,7 @@ export class Engine {
   private readonly maxTargets: number;
   private readonly maxFlows: number;
   private readonly shared = new Map<string, unknown>();
+  private readonly windows = new Map<DetectionMethod, number>();
   private finished = false;
 
   constructor(private readonly opts: EngineOptions) {
@@ -83,8 +85,12 @@ export class Engine {
     this.maxTargets = Math.max(1, Math.floor(eng.max_targets));
     this.maxFlows = Math.floor(eng.max_evidence_flows);
     for (const method of opts.methods) {
+      const settings = methodSettings(method.defaults, opts.config, method.name);
+      // the event window follows the method's settings when the config changes them
+      const w = settings.event_window_s ?? settings.window_s ?? settings.idle_s;
+      this.windows.set(method, typeof w === 'number' ? w * 1000 : method.windowMs);
       const inst = method.create({
-        settings: methodSettings(method.defaults, opts.config, method.name),
+        settings,
         config: opts.config,
         localNets: opts.localNets,
         emit: (c) => this.candidate(method, c),
@@ -143,7 +149,7 @@ export class Engine {
     for (const { inst } of this.instances) inst.advance?.(now);
     let closing: OpenEvent[] | undefined;
     for (const e of this.open.values()) {
-      if (e.end + e.method.windowMs < now) (closing ??= []).push(e);
+      if (e.end + e.windowMs < now) (closing ??= []).push(e);
     }
     if (closing) {
       closing.sort((a, b) => a.start - b.start || (a.key < b.key ? -1 : 1));
@@ -157,7 +163,8 @@ export class Engine {
   private candidate(method: DetectionMethod, c: Candidate): void {
     const key = `${method.name}\u0000${c.submethod}\u0000${c.src}`;
     let e = this.open.get(key);
-    if (e && c.start > e.end + method.windowMs) {
+    const windowMs = this.windows.get(method) ?? method.windowMs;
+    if (e && c.start > e.end + windowMs) {
       this.open.delete(key);
       this.close(e);
       e = undefined;
@@ -166,6 +173,7 @@ export class Engine {
       e = {
         key,
         method,
+        windowMs,
         submethod: c.submethod,
         src: c.src,
         start: c.start,

@@ -53,7 +53,7 @@ export const dhcp: DetectionMethod = {
   title: { FAKESERVER: 'Rogue DHCP server' },
   attack: { FAKESERVER: { tactic: 'credential-access', technique: 'T1557.003' } },
   priority: { FAKESERVER: 'high' },
-  windowMs: 600_000,
+  windowMs: METHOD_DEFAULTS.DHCPANOM.event_window_s * 1000,
   defaults: METHOD_DEFAULTS.DHCPANOM,
   create(ctx: MethodContext): MethodInstance {
     const s = ctx.settings;
@@ -67,8 +67,8 @@ export const dhcp: DetectionMethod = {
     let pending: Answer[] = [];
     const rogueDns = new Map<string, string>();
     ctx.shared.set(ROGUE_DNS_KEY, rogueDns);
-    const maxServers = 1000;
-    const maxClients = 10000;
+    const maxServers = s.max_servers;
+    const maxClients = s.max_clients_per_server;
 
     function judge(batch: Answer[]): void {
       const byServer = new Map<string, Answer[]>();

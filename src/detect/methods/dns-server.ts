@@ -29,7 +29,7 @@ export const dnsServer: DetectionMethod = {
     UNUSUALSERVER: { tactic: 'command-and-control', technique: 'T1071.004' },
   },
   priority: { FORBIDDENSERVER: 'high', UNUSUALSERVER: 'medium' },
-  windowMs: 600_000,
+  windowMs: METHOD_DEFAULTS.DNSANOMALY.event_window_s * 1000,
   defaults: METHOD_DEFAULTS.DNSANOMALY,
   create(ctx: MethodContext): MethodInstance {
     const s = ctx.settings;

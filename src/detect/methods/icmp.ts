@@ -38,7 +38,7 @@ export const icmp: DetectionMethod = {
     const s = ctx.settings;
     const windowMs = s.window_s * 1000;
     const marginMs = s.lan_sweep_arp_margin_s * 1000;
-    const maxTargets = 20000;
+    const maxTargets = s.max_targets_per_source;
     const sources = new Map<string, SourceState>();
     /** per source: address asked for by ARP → time of the last request (kept for one window) */
     const arpAsked = new Map<string, Map<string, number>>();

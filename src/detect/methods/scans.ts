@@ -24,7 +24,7 @@ const PROBE_NAME: Record<Sub, string> = {
 interface Tally {
   first: number;
   last: number;
-  /** "dst port" → probes seen (counted up to 3) */
+  /** "dst port" → probes seen (counted up to max_probes_per_pair) */
   pairs: Map<string, number>;
   portDsts: Map<number, number>;
   dstPorts: Map<string, number>;
@@ -115,6 +115,7 @@ export const scans: DetectionMethod = {
     const s = ctx.settings;
     const idleMs = s.window_s * 1000;
     const spanMs = s.max_span_s * 1000;
+    const retryMs = s.retry_within_s * 1000;
     const [trFrom, trTo] = (s.traceroute_ports as number[]).length >= 2 ? (s.traceroute_ports as number[]) : [1, 0];
     const sources = new Map<string, SourceState>();
     const arp = new Map<string, ArpState>();
@@ -260,7 +261,7 @@ export const scans: DetectionMethod = {
           if (sub === undefined) return;
         } else if (proto === 'udp') {
           // unanswered means counted and none: unidirectional sources (rpkts left out) cannot tell
-          if (f.rpkts !== 0 || f.pkts > 3) return;
+          if (f.rpkts !== 0 || f.pkts > s.udp_probe_max_pkts) return;
           const dp = f.dport;
           if (dp === undefined || dp === 67 || dp === 68 || (dp >= trFrom && dp <= trTo)) return;
           sub = 'UDP';
@@ -288,7 +289,7 @@ export const scans: DetectionMethod = {
         // of one pair (a SYN flood, a client retrying a dead service) neither stretches nor counts
         const seen = tl.pairs.get(key);
         if (seen !== undefined) {
-          if (seen >= 3 || t > tl.last + 60_000) return;
+          if (seen >= s.max_probes_per_pair || t > tl.last + retryMs) return;
           tl.pairs.set(key, seen + 1);
           if (tEnd > tl.last) tl.last = tEnd;
           count(tl, f);
