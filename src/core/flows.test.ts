@@ -129,4 +129,13 @@ describe('HostProfiler', () => {
     expect(r.flowCount).toBe(3);
     expect(r.bins.reduce((a, b) => a + b.flows, 0)).toBe(3);
   });
+  it('keeps its chart bounded over a long span, losing no flow', () => {
+    const p = new HostProfiler({ host: '10.0.0.1', limit: 1, top: 1, chartBins: 60 });
+    const t0 = Date.UTC(2026, 10, 27);
+    for (let i = 0; i < 30_000; i++) p.add(flow({ src: '10.0.0.1', dst: '10.0.0.2', start: new Date(t0 + i * 1000).toISOString() }), '');
+    const r = p.result();
+    expect(r.bins.length).toBeLessThanOrEqual(60);
+    expect(r.bins.reduce((a, b) => a + b.flows, 0)).toBe(30_000);
+    expect(r.binMs % 10_000).toBe(0);
+  });
 });
