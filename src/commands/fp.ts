@@ -1,4 +1,5 @@
 // `fir fp add|list|from-event`: keep the false-positive rules file of `fir detect --fp-rules`.
+import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import type { Argv } from 'yargs';
 import { UsageError } from '../errors.js';
@@ -75,7 +76,9 @@ const command: Command<Args> = {
       return 0;
     }
     if (args.action === 'list') {
-      const rules = readRulesFile(rulesPath(args.rules, process.env));
+      const path = rulesPath(args.rules, process.env);
+      const rules = readRulesFile(path);
+      if (!existsSync(path)) ctx.diag.info(`no rules yet: ${path} does not exist (fir fp add creates it)`);
       if (tableOrNdjson(args.format, ctx.out.isTTY) === 'ndjson') {
         for (const r of rules) {
           const p = ctx.out.line(escapeControl(formatRule(r)));
