@@ -124,3 +124,25 @@ describe('config', () => {
     expect(new Perspective('default', defs).priority('SCANS', 'ARP', '10.0.0.1', [], 'medium')).toBe('medium');
   });
 });
+
+describe('engine robustness', () => {
+  it('never throws on flows with odd or hostile field values, and skips those with wrong types', () => {
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x80000000);
+    const pick = <T,>(a: T[]) => a[Math.floor(rnd() * a.length)]!;
+    const values: unknown[] = [undefined, null, 0, -1, 1e308, NaN, '', 'S', 'x'.repeat(300), [], {}, [1, 2], { op: 'request' }, '10.0.0.1', 'fe80::1', true, '\u001b[31m'];
+    const keys = ['src', 'dst', 'sport', 'dport', 'pkts', 'bytes', 'rpkts', 'rbytes', 'flags', 'rflags', 'state', 'app', 'dns', 'dhcp', 'arp', 'icmp_type', 'id'];
+    const engine = createEngine({ config: {} });
+    let skipped = 0;
+    for (let i = 0; i < 5000; i++) {
+      const rec: Record<string, unknown> = { kind: 'flow', start: new Date(Date.UTC(2026, 10, 27, 10) + i * 100).toISOString(), end: new Date(Date.UTC(2026, 10, 27, 10) + i * 100 + 50).toISOString(), proto: pick(['tcp', 'udp', 'icmp', 'icmp6', 'arp', '47']) };
+      for (const k of keys) if (rnd() < 0.6) rec[k] = pick(values);
+      if (rnd() < 0.3) rec.dhcp = { msg: pick(['OFFER', 'ACK', 7, undefined]), msgs: pick([['OFFER'], 'ACK', undefined, [null]]), server_id: pick(['10.0.0.1', 'zz', 5]), dns_servers: pick([['10.0.0.1', 3], 'x', undefined]), router: pick(['10.0.0.1', [], undefined]), yiaddr: pick(['10.0.0.9', {}, undefined]), client_mac: pick(['aa', 1, undefined]) };
+      if (rnd() < 0.3) rec.arp = { op: pick(['request', 'reply', 'x']), spa: pick(['10.0.0.1', 4, undefined]), tpa: pick(['10.0.0.2', undefined]) };
+      if (engine.push(rec) !== undefined) skipped++;
+    }
+    engine.finish();
+    for (const e of engine.take()) expect(typeof e.detail).toBe('string');
+    expect(skipped).toBeGreaterThan(0);
+  });
+});

@@ -114,6 +114,8 @@ export class Engine {
     let tEnd = fastTimeMs(rec.end);
     if (Number.isNaN(tEnd) || tEnd < t) tEnd = t;
     if (typeof rec.proto !== 'string') return 'flow without proto';
+    const bad = badField(rec);
+    if (bad !== undefined) return bad;
     this.flowsSeen++;
     const f = rec as Flow;
     const insts = this.instances;
@@ -243,6 +245,29 @@ export class Engine {
     }
     this.ready.push(ev);
   }
+}
+
+const NUMBER_FIELDS = ['pkts', 'bytes', 'rpkts', 'rbytes', 'sport', 'dport', 'icmp_type', 'icmp_code'] as const;
+const STRING_FIELDS = ['src', 'dst', 'flags', 'rflags', 'state', 'app', 'id'] as const;
+
+/** The methods rely on the contract's field types: a flow that breaks them is skipped, said why. */
+function badField(rec: Record<string, unknown>): string | undefined {
+  for (const k of NUMBER_FIELDS) {
+    const v = rec[k];
+    if (v !== undefined && (typeof v !== 'number' || !(v >= 0))) return `flow field ${k} is not a number of at least 0`;
+  }
+  for (const k of STRING_FIELDS) {
+    const v = rec[k];
+    if (v !== undefined && typeof v !== 'string') return `flow field ${k} is not a string`;
+  }
+  for (const k of ['dns', 'dhcp', 'arp'] as const) {
+    const v = rec[k];
+    if (v !== undefined && (typeof v !== 'object' || v === null || Array.isArray(v))) return `flow field ${k} is not an object`;
+  }
+  // pkts and bytes are counted by every source; a flow without them counts as empty
+  if (rec.pkts === undefined) rec.pkts = 0;
+  if (rec.bytes === undefined) rec.bytes = 0;
+  return undefined;
 }
 
 /** Stable event id: a hash of the event key and its start. */

@@ -114,8 +114,8 @@ export const icmp: DetectionMethod = {
         if (proto === 'arp') {
           const a = f.arp;
           if (!a || a.op !== 'request') return;
-          const spa = a.spa ?? f.src;
-          const tpa = a.tpa ?? f.dst;
+          const spa = typeof a.spa === 'string' ? a.spa : f.src;
+          const tpa = typeof a.tpa === 'string' ? a.tpa : f.dst;
           if (!spa || !tpa || spa === tpa) return;
           let m = arpAsked.get(spa);
           if (!m) arpAsked.set(spa, (m = new Map()));

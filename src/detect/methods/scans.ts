@@ -208,8 +208,8 @@ export const scans: DetectionMethod = {
     function onArp(f: Flow, t: number, tEnd: number): void {
       const a = f.arp;
       if (!a) return;
-      const spa = a.spa ?? f.src;
-      const tpa = a.tpa ?? f.dst;
+      const spa = typeof a.spa === 'string' ? a.spa : f.src;
+      const tpa = typeof a.tpa === 'string' ? a.tpa : f.dst;
       if (!spa || !tpa || spa === tpa || spa === '0.0.0.0') return;
       if (a.op === 'reply') {
         // the replier answered whoever asked (tpa)
