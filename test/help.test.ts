@@ -30,7 +30,7 @@ describe('fir --help and man pages', () => {
   it('fir.1 renders and names every command', async () => {
     const page = path.join(ROOT, 'man', 'fir.1');
     const text = readFileSync(page, 'utf8');
-    for (const c of commands) expect(text).toContain(`fir-${c.name}`);
+    for (const c of commands) expect(text).toContain(`fir\\-${c.name}`);
     const r = await execa('groff', ['-man', '-Tutf8', '-ww', '-z', page], { reject: false });
     expect(r.stderr).toBe('');
   });
