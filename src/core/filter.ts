@@ -1,7 +1,7 @@
 // fir filter: the expression compiled once to a predicate; records routed to pass or fail as
 // the bytes they came in with (the input loop is filter/stream.ts). JSON is parsed once per line.
 import { CidrSet } from '../net.js';
-import { compile, ipListPredicate, type Predicate, type Rec } from '../filter/compile.js';
+import { compile, ipListPredicate, type Predicate } from '../filter/compile.js';
 import { parseFilter } from '../filter/parser.js';
 
 export { FilterSyntaxError } from '../filter/lexer.js';
@@ -35,12 +35,6 @@ export function parseIpList(text: string, source: string): { set: CidrSet; error
     if (!set.add(entry)) errors.push(`${source}:${i + 1}: not an IP address or network: ${entry}`);
   }
   return { set, errors };
-}
-
-/** Filter an array of records (for tests and reuse): the ones that match. */
-export function filterRecords<T extends Rec>(records: T[], expr: string, opts: FilterOptions = {}): T[] {
-  const test = compileFilter(expr, opts);
-  return records.filter((r) => test(r));
 }
 
 /** Bytes tested on the main thread before worker threads start (each costs ~30 ms to start). */
