@@ -118,21 +118,23 @@ async function* read(input: Readable, ctx: ReadContext): AsyncGenerator<Flow[]> 
   let cols: Cols | undefined;
   for await (const batch of lineBatches(input)) {
     const out: Flow[] = [];
-    for (const l of batch) {
-      if (l.text.length === 0) continue;
-      const f = l.text.split(',');
+    for (let k = 0; k < batch.lines.length; k++) {
+      const lt = batch.lines[k];
+      const ll = batch.first + k;
+      if (lt.length === 0) continue;
+      const f = lt.split(',');
       if (!cols) {
         cols = {};
         f.forEach((name, i) => (cols![name.trim()] = i));
         for (const k of ['StartTime', 'LastTime', 'Dur', 'Proto', 'SrcAddr', 'DstAddr', 'Sport', 'Dport', 'SrcPkts', 'DstPkts', 'SrcBytes', 'DstBytes', 'TotPkts', 'TotBytes', 'State', 'SrcMac', 'DstMac']) if (cols[k] === undefined) cols[k] = -1;
         if (cols.SrcAddr < 0 || cols.DstAddr < 0 || cols.Proto < 0) {
-          ctx.diag.skip(ctx.source, l.line, 'Argus csv header without SrcAddr, DstAddr and Proto: the file is skipped');
+          ctx.diag.skip(ctx.source, ll, 'Argus csv header without SrcAddr, DstAddr and Proto: the file is skipped');
           return;
         }
         continue;
       }
-      const r = argusFlow(f, cols, `${ctx.source}:${l.line}`);
-      if (typeof r === 'string') ctx.diag.skip(ctx.source, l.line, r);
+      const r = argusFlow(f, cols, `${ctx.source}:${ll}`);
+      if (typeof r === 'string') ctx.diag.skip(ctx.source, ll, r);
       else if (r) out.push(r);
     }
     if (out.length) yield out;

@@ -4,8 +4,8 @@
 import type { Readable } from 'node:stream';
 import type { Flow } from '../record.js';
 import { pairBatches } from './netflow/biflow.js';
-import { badTimes, flagsByte, makeFlow, protoNumber, type FlowFacts } from './netflow/normalize.js';
-import { intOf, jsonObjects, lineBatches, parseDateTime } from './netflow/text.js';
+import { badTimes, flagsByte, IdHasher, makeFlow, protoNumber, type FlowFacts } from './netflow/normalize.js';
+import { cachedTime, Fields, intOf, jsonObjects, lineBatches, parseDateTime } from './netflow/text.js';
 import type { FormatReader, ReadContext } from './types.js';
 
 /** nfdump 1.7's csv columns, for files written with -q (no header). */
@@ -41,24 +41,25 @@ function columns(names: string[]): Cols {
 const ZERO_MAC = '00:00:00:00:00:00';
 
 /** A flow of one nfdump csv row, or the reason it is not one. */
-export function nfdumpCsvFlow(f: string[], c: Cols, origin: string): Flow | string {
-  if (f.length < c.n) return `${f.length} fields, the header has ${c.n}`;
-  const start = parseDateTime(f[c.ts]);
-  const end = parseDateTime(f[c.te]);
-  if (Number.isNaN(start) || Number.isNaN(end)) return `bad time ${Number.isNaN(start) ? f[c.ts] : f[c.te]}`;
+export function nfdumpCsvFlow(f: Fields, c: Cols, origin: string, time: (s: string) => number = parseDateTime, id?: string): Flow | string {
+  if (f.n < c.n) return `${f.n} fields, the header has ${c.n}`;
+  const start = time(f.get(c.ts));
+  const end = time(f.get(c.te));
+  if (Number.isNaN(start) || Number.isNaN(end)) return `bad time ${Number.isNaN(start) ? f.get(c.ts) : f.get(c.te)}`;
   const why = badTimes(start, end);
   if (why) return why;
-  const proto = protoNumber(f[c.pr]);
-  if (proto < 0) return `bad protocol ${f[c.pr]}`;
-  const pkts = intOf(f[c.ipkt]);
-  const bytes = intOf(f[c.ibyt]);
-  if (pkts === undefined || bytes === undefined) return `bad packet or byte count ${f[c.ipkt]} ${f[c.ibyt]}`;
-  const src = f[c.sa];
-  const dst = f[c.da];
+  const prText = f.get(c.pr);
+  const proto = prText === 'TCP' ? 6 : prText === 'UDP' ? 17 : protoNumber(prText);
+  if (proto < 0) return `bad protocol ${prText}`;
+  const pkts = intOf(f.get(c.ipkt));
+  const bytes = intOf(f.get(c.ibyt));
+  if (pkts === undefined || bytes === undefined) return `bad packet or byte count ${f.get(c.ipkt)} ${f.get(c.ibyt)}`;
+  const src = f.get(c.sa);
+  const dst = f.get(c.da);
   if (!src || !dst) return 'no address';
   const facts: FlowFacts = { startMs: start, endMs: end, proto, src, dst, pkts, bytes };
-  const sp = f[c.sp];
-  const dp = f[c.dp];
+  const sp = f.get(c.sp);
+  const dp = f.get(c.dp);
   if (proto === 1 || proto === 58) {
     // nfdump writes ICMP type and code in the destination port: type*256+code, or "type.code"
     const dot = dp.indexOf('.');
@@ -78,39 +79,52 @@ export function nfdumpCsvFlow(f: string[], c: Cols, origin: string): Flow | stri
     if (facts.sport === undefined || facts.dport === undefined) return `bad port ${sp} ${dp}`;
   }
   if (c.flg >= 0) {
-    const b = flagsByte(f[c.flg]);
+    const b = flagsByte(f.get(c.flg));
     if (b >= 0) facts.flags = b;
   }
-  const opkt = c.opkt >= 0 ? intOf(f[c.opkt]) : undefined;
-  const obyt = c.obyt >= 0 ? intOf(f[c.obyt]) : undefined;
+  const opkt = c.opkt >= 0 ? intOf(f.get(c.opkt)) : undefined;
+  const obyt = c.obyt >= 0 ? intOf(f.get(c.obyt)) : undefined;
   // out counters are only filled for bidirectional (NSEL) records
   if ((opkt ?? 0) > 0 || (obyt ?? 0) > 0) {
     facts.rpkts = opkt ?? 0;
     facts.rbytes = obyt ?? 0;
   }
-  if (c.ismc >= 0 && f[c.ismc] && f[c.ismc] !== ZERO_MAC) facts.smac = f[c.ismc].toLowerCase();
-  if (c.odmc >= 0 && f[c.odmc] && f[c.odmc] !== ZERO_MAC) facts.dmac = f[c.odmc].toLowerCase();
+  if (c.ismc >= 0) {
+    const m = f.get(c.ismc);
+    if (m && m !== ZERO_MAC) facts.smac = m.toLowerCase();
+  }
+  if (c.odmc >= 0) {
+    const m = f.get(c.odmc);
+    if (m && m !== ZERO_MAC) facts.dmac = m.toLowerCase();
+  }
   if (c.svln >= 0) {
-    const v = intOf(f[c.svln]);
+    const v = intOf(f.get(c.svln));
     if (v) facts.vlan = v;
   }
-  return makeFlow(facts, origin, origin);
+  return makeFlow(facts, origin, origin, id);
 }
 
 async function* readCsv(input: Readable, ctx: ReadContext): AsyncGenerator<Flow[]> {
   let cols = columns(NFDUMP_CSV_COLUMNS);
   let summary = false;
+  const fields = new Fields(44);
+  const ids = new IdHasher(`${ctx.source}:`);
+  const time = cachedTime(parseDateTime);
+  const time2 = cachedTime(parseDateTime);
+  const both = (s: string) => (s.length === 19 ? time(s) : time2(s));
   for await (const batch of lineBatches(input)) {
     const out: Flow[] = [];
-    for (const l of batch) {
-      const t = l.text;
+    for (let k = 0; k < batch.lines.length; k++) {
+      const lt = batch.lines[k];
+      const ll = batch.first + k;
+      const t = lt;
       if (summary || t.length === 0) continue;
       const c0 = t.charCodeAt(0);
       if (c0 < 48 || c0 > 57) {
         if (t.startsWith('ts,te,')) {
           cols = columns(t.split(','));
           if (cols.ts < 0 || cols.te < 0 || cols.sa < 0 || cols.da < 0 || cols.pr < 0 || cols.ipkt < 0 || cols.ibyt < 0) {
-            ctx.diag.skip(ctx.source, l.line, 'nfdump csv header without ts, te, sa, da, pr, ipkt or ibyt: the file is skipped');
+            ctx.diag.skip(ctx.source, ll, 'nfdump csv header without ts, te, sa, da, pr, ipkt or ibyt: the file is skipped');
             return;
           }
           continue;
@@ -120,12 +134,11 @@ async function* readCsv(input: Readable, ctx: ReadContext): AsyncGenerator<Flow[
           continue;
         }
         if (t.startsWith('No matching flows')) continue;
-        ctx.diag.skip(ctx.source, l.line, 'not an nfdump csv row');
+        ctx.diag.skip(ctx.source, ll, 'not an nfdump csv row');
         continue;
       }
-      const origin = `${ctx.source}:${l.line}`;
-      const r = nfdumpCsvFlow(t.split(','), cols, origin);
-      if (typeof r === 'string') ctx.diag.skip(ctx.source, l.line, r);
+      const r = nfdumpCsvFlow(fields.set(t), cols, `${ctx.source}:${ll}`, both, ids.id(ll));
+      if (typeof r === 'string') ctx.diag.skip(ctx.source, ll, r);
       else out.push(r);
     }
     if (out.length) yield out;

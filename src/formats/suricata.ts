@@ -197,18 +197,20 @@ async function* read(input: Readable, ctx: ReadContext): AsyncGenerator<(Flow | 
   const held = new Map<string, Held>();
   for await (const batch of lineBatches(input)) {
     const out: (Flow | Event)[] = [];
-    for (const l of batch) {
-      const t = l.text;
+    for (let k = 0; k < batch.lines.length; k++) {
+      const lt = batch.lines[k];
+      const ll = batch.first + k;
+      const t = lt;
       if (t.length === 0) continue;
       let e: Obj;
       try {
         e = JSON.parse(t) as Obj;
       } catch (err) {
-        ctx.diag.skip(ctx.source, l.line, `not JSON (${(err as Error).message.slice(0, 80)})`);
+        ctx.diag.skip(ctx.source, ll, `not JSON (${(err as Error).message.slice(0, 80)})`);
         continue;
       }
       if (!e || typeof e !== 'object' || Array.isArray(e)) {
-        ctx.diag.skip(ctx.source, l.line, 'not a JSON object');
+        ctx.diag.skip(ctx.source, ll, 'not a JSON object');
         continue;
       }
       const type = e.event_type;
@@ -216,8 +218,8 @@ async function* read(input: Readable, ctx: ReadContext): AsyncGenerator<(Flow | 
         const key = e.flow_id !== undefined ? String(e.flow_id) : undefined;
         const h = key !== undefined ? held.get(key) : undefined;
         if (h && type === 'flow') held.delete(key!);
-        const r = eveFlow(e, ctx.source, l.line, h);
-        if (typeof r === 'string') ctx.diag.skip(ctx.source, l.line, r);
+        const r = eveFlow(e, ctx.source, ll, h);
+        if (typeof r === 'string') ctx.diag.skip(ctx.source, ll, r);
         else out.push(r);
       } else if (type === 'dns' || type === 'dhcp') {
         const d = obj(e[type]);
@@ -239,11 +241,11 @@ async function* read(input: Readable, ctx: ReadContext): AsyncGenerator<(Flow | 
           if (!h.dhcp || d.type === 'reply') h.dhcp = { ...h.dhcp, ...info };
         }
       } else if (type === 'alert') {
-        const r = eveAlert(e, ctx.source, l.line);
-        if (typeof r === 'string') ctx.diag.skip(ctx.source, l.line, r);
+        const r = eveAlert(e, ctx.source, ll);
+        if (typeof r === 'string') ctx.diag.skip(ctx.source, ll, r);
         else out.push(r);
       } else if (typeof type !== 'string') {
-        ctx.diag.skip(ctx.source, l.line, 'no event_type');
+        ctx.diag.skip(ctx.source, ll, 'no event_type');
       }
       // other event types (http, tls, fileinfo, stats, anomaly, …) are not flows
     }

@@ -228,8 +228,10 @@ async function* logObjects(file: string): AsyncGenerator<Obj> {
   if (file.endsWith('.gz')) input = input.pipe(createGunzip());
   const h = new TsvHeader();
   for await (const batch of lineBatches(input)) {
-    for (const l of batch) {
-      const t = l.text;
+    for (let k = 0; k < batch.lines.length; k++) {
+      const lt = batch.lines[k];
+      const ll = batch.first + k;
+      const t = lt;
       if (t.length === 0 || h.take(t)) continue;
       if (t.charCodeAt(0) === 123) {
         try {
@@ -336,8 +338,10 @@ async function* read(input: Readable, ctx: ReadContext): AsyncGenerator<Flow[]> 
   let headerless = 0;
   for await (const batch of lineBatches(input)) {
     const out: Flow[] = [];
-    for (const l of batch) {
-      const t = l.text;
+    for (let k = 0; k < batch.lines.length; k++) {
+      const lt = batch.lines[k];
+      const ll = batch.first + k;
+      const t = lt;
       if (t.length === 0) continue;
       let c: ConnFields;
       if (t.charCodeAt(0) === 123) {
@@ -345,7 +349,7 @@ async function* read(input: Readable, ctx: ReadContext): AsyncGenerator<Flow[]> 
         try {
           o = JSON.parse(t) as Obj;
         } catch (err) {
-          ctx.diag.skip(ctx.source, l.line, `not JSON (${(err as Error).message.slice(0, 80)})`);
+          ctx.diag.skip(ctx.source, ll, `not JSON (${(err as Error).message.slice(0, 80)})`);
           continue;
         }
         if (!('conn_state' in o) && !('orig_pkts' in o) && !('duration' in o) && ('query' in o || 'msg_types' in o || 'trans_id' in o)) {
@@ -357,7 +361,7 @@ async function* read(input: Readable, ctx: ReadContext): AsyncGenerator<Flow[]> 
         if (h.take(t)) continue;
         if (!h.fields) {
           // a zeek-cut extract or another tool's TSV: say it once, count the rest
-          if (headerless++ === 0) ctx.diag.skip(ctx.source, l.line, 'a Zeek TSV line before the #fields header');
+          if (headerless++ === 0) ctx.diag.skip(ctx.source, ll, 'a Zeek TSV line before the #fields header');
           continue;
         }
         if (h.path && h.path !== 'conn') {
@@ -366,8 +370,8 @@ async function* read(input: Readable, ctx: ReadContext): AsyncGenerator<Flow[]> 
         }
         c = tsvConn(h, t.split(h.sep));
       }
-      const r = connFlow(c, `${ctx.source}:${l.line}`, c.uid ? dns?.get(c.uid) : undefined, c.uid ? dhcp?.get(c.uid) : undefined);
-      if (typeof r === 'string') ctx.diag.skip(ctx.source, l.line, r);
+      const r = connFlow(c, `${ctx.source}:${ll}`, c.uid ? dns?.get(c.uid) : undefined, c.uid ? dhcp?.get(c.uid) : undefined);
+      if (typeof r === 'string') ctx.diag.skip(ctx.source, ll, r);
       else out.push(r);
     }
     if (out.length) yield out;

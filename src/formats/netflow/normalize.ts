@@ -1,6 +1,6 @@
 // Turning what an exporter or another tool says about a flow into fir's Flow record, the same
 // way for every flow-export reader (NetFlow, IPFIX, nfdump, Zeek, Suricata, Argus, CSV).
-import { createHash } from 'node:crypto';
+import crypto, { createHash } from 'node:crypto';
 import { formatIPv4, parseIPv4, parseIPv6 } from '../../net.js';
 import type { DhcpInfo, DnsInfo, Flow } from '../../record.js';
 
@@ -68,61 +68,79 @@ export function appFromPorts(sport: number | undefined, dport: number | undefine
 const ICMP4_PAIRS: Record<number, number> = { 8: 0, 0: 8, 13: 14, 14: 13, 15: 16, 16: 15, 10: 9, 9: 10, 17: 18, 18: 17 };
 const ICMP6_PAIRS: Record<number, number> = { 128: 129, 129: 128, 133: 134, 134: 133, 135: 136, 136: 135, 130: 131, 131: 130, 144: 145, 145: 144 };
 
-function addrBytes(s: string): Buffer | undefined {
+// one buffer for the Community ID input: 2 seed + 2×16 addresses + proto + pad + 2 ports
+const CID = Buffer.alloc(40);
+const V6A = Buffer.alloc(16);
+const V6B = Buffer.alloc(16);
+
+/** Write an address into `b` at `off`: 4 or 16 bytes written, 0 when it is not an address. */
+function putAddr(s: string, b: Buffer, off: number): number {
   const v4 = parseIPv4(s);
   if (v4 >= 0) {
-    const b = Buffer.allocUnsafe(4);
-    b.writeUInt32BE(v4 >>> 0, 0);
-    return b;
+    b.writeUInt32BE(v4 >>> 0, off);
+    return 4;
   }
   const v6 = parseIPv6(s);
-  if (v6 === undefined) return undefined;
-  const b = Buffer.allocUnsafe(16);
+  if (v6 === undefined) return 0;
   let v = v6;
   for (let i = 15; i >= 0; i--) {
-    b[i] = Number(v & 0xffn);
+    b[off + i] = Number(v & 0xffn);
     v >>= 8n;
   }
-  return b;
+  return 16;
+}
+
+/** Compare n bytes of a at ao with b at bo. */
+function cmpBytes(a: Buffer, ao: number, b: Buffer, bo: number, n: number): number {
+  for (let i = 0; i < n; i++) {
+    const d = a[ao + i] - b[bo + i];
+    if (d) return d;
+  }
+  return 0;
 }
 
 /** Community ID v1 (seed 0) of a flow: `1:` + base64(SHA-1), as Zeek, Suricata and Elastic compute it. */
 export function communityId(proto: number, src: string, dst: string, sport = 0, dport = 0): string | undefined {
-  const a = addrBytes(src);
-  const b = addrBytes(dst);
-  if (!a || !b || a.length !== b.length) return undefined;
+  const la = putAddr(src, V6A, 0);
+  const lb = putAddr(dst, V6B, 0);
+  if (!la || la !== lb) return undefined;
   let p1 = sport;
   let p2 = dport;
   let oneWay = false;
+  const withPorts = proto === 1 || proto === 58 || hasPorts(proto);
   if (proto === 1 || proto === 58) {
     const pairs = proto === 1 ? ICMP4_PAIRS : ICMP6_PAIRS;
     const other = pairs[sport];
     if (other === undefined) oneWay = true;
     else p2 = other;
-  } else if (!hasPorts(proto)) {
+  } else if (!withPorts) {
     p1 = 0;
     p2 = 0;
   }
   let swap = false;
   if (!oneWay) {
-    const c = Buffer.compare(a, b);
+    const c = cmpBytes(V6A, 0, V6B, 0, la);
     swap = c > 0 || (c === 0 && p1 > p2);
   }
-  const buf = Buffer.allocUnsafe(2 + 2 * a.length + 2 + (proto === 1 || proto === 58 || hasPorts(proto) ? 4 : 0));
-  let o = 0;
-  buf.writeUInt16BE(0, o);
-  o += 2;
-  (swap ? b : a).copy(buf, o);
-  o += a.length;
-  (swap ? a : b).copy(buf, o);
-  o += a.length;
-  buf[o++] = proto;
-  buf[o++] = 0;
-  if (o < buf.length) {
-    buf.writeUInt16BE((swap ? p2 : p1) & 0xffff, o);
-    buf.writeUInt16BE((swap ? p1 : p2) & 0xffff, o + 2);
+  const b = CID;
+  b[0] = 0;
+  b[1] = 0;
+  (swap ? V6B : V6A).copy(b, 2, 0, la);
+  (swap ? V6A : V6B).copy(b, 2 + la, 0, la);
+  let o = 2 + 2 * la;
+  b[o++] = proto;
+  b[o++] = 0;
+  if (withPorts) {
+    b.writeUInt16BE((swap ? p2 : p1) & 0xffff, o);
+    b.writeUInt16BE((swap ? p1 : p2) & 0xffff, o + 2);
+    o += 4;
   }
-  return '1:' + createHash('sha1').update(buf).digest('base64');
+  return '1:' + sha1Base64(b.subarray(0, o));
+}
+
+const oneShot = (crypto as { hash?: (alg: string, data: Buffer, enc: string) => string }).hash;
+function sha1Base64(b: Buffer): string {
+  return oneShot ? oneShot('sha1', b, 'base64') : createHash('sha1').update(b).digest('base64');
 }
 
 /** A stable 64-bit hash (FNV-1a, two lanes) of a string, as 16 hex digits: the flow id. */
@@ -136,6 +154,38 @@ export function stableId(key: string): string {
     h2 ^= h2 >>> 15;
   }
   return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
+}
+
+/** Stable ids of one source: the prefix (the source name) is hashed once, then each suffix. */
+export class IdHasher {
+  private readonly h1: number;
+  private readonly h2: number;
+  constructor(prefix: string) {
+    let h1 = 0x811c9dc5;
+    let h2 = 0x01000193;
+    for (let i = 0; i < prefix.length; i++) {
+      const c = prefix.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 0x01000193);
+      h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+      h2 ^= h2 >>> 15;
+    }
+    this.h1 = h1;
+    this.h2 = h2;
+  }
+  id(suffix: string | number): string {
+    const key = typeof suffix === 'number' ? String(suffix) : suffix;
+    let h1 = this.h1;
+    let h2 = this.h2 ^ key.length;
+    for (let i = 0; i < key.length; i++) {
+      const c = key.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 0x01000193);
+      h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+      h2 ^= h2 >>> 15;
+    }
+    h1 ^= h2 >>> 7;
+    h2 = Math.imul(h2 ^ (h1 >>> 13), 0x85ebca6b);
+    return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
+  }
 }
 
 /** A flow as a flow-export source states it, before it becomes a record. */
@@ -165,7 +215,18 @@ export interface FlowFacts {
   dhcp?: DhcpInfo;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
+// flows of one source come in time order, mostly within the same second: reuse its text
+let isoSec = NaN;
+let isoPrefix = '';
+function iso(ms: number): string {
+  const sec = Math.floor(ms / 1000);
+  if (sec !== isoSec) {
+    isoSec = sec;
+    isoPrefix = new Date(sec * 1000).toISOString().slice(0, 20);
+  }
+  const r = Math.floor(ms - sec * 1000);
+  return isoPrefix + (r < 10 ? '00' : r < 100 ? '0' : '') + r + 'Z';
+}
 
 /** Latest time a flow may have (2200-01-01): later ones are damage, not data. */
 export const MAX_TIME_MS = 7_258_118_400_000;
@@ -181,7 +242,7 @@ export function badTimes(startMs: number, endMs: number): string | undefined {
  * The Flow record of these facts, fields in the contract's order. `origin` is FILE, FILE:LINE or
  * the exporter; `idKey` makes the id stable (the same input gives the same id).
  */
-export function makeFlow(f: FlowFacts, origin: string, idKey: string): Flow {
+export function makeFlow(f: FlowFacts, origin: string, idKey: string, id?: string): Flow {
   const tcp = f.proto === 6;
   const ports = hasPorts(f.proto);
   const icmp = f.proto === 1 || f.proto === 58;
@@ -210,7 +271,7 @@ export function makeFlow(f: FlowFacts, origin: string, idKey: string): Flow {
   if (f.dhcp !== undefined) out.dhcp = f.dhcp;
   const cid = communityId(f.proto, f.src, f.dst, ports ? f.sport : icmp ? f.icmpType : 0, ports ? f.dport : icmp ? f.icmpCode : 0);
   if (cid !== undefined) out.community_id = cid;
-  out.id = stableId(idKey);
+  out.id = id ?? stableId(idKey);
   out.origin = origin;
   return out;
 }

@@ -3,11 +3,45 @@
 // that may be one array (nfdump -o json) or one object per line.
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import { readLineBatches, type InputLine } from '../../io.js';
 
-/** Lines of one input stream, in batches, numbered from 1 (the source name is the caller's). */
-export function lineBatches(input: Readable): AsyncGenerator<InputLine[]> {
-  return readLineBatches(['-'], { stdin: input });
+/** Lines of a stream, without their terminators (a trailing CR too); `first` numbers lines[0] from 1. */
+export interface LineBatch {
+  lines: string[];
+  first: number;
+}
+
+/** Lines of one input stream in batches (one per chunk read): plain strings, no object a line. */
+export async function* lineBatches(input: Readable): AsyncGenerator<LineBatch> {
+  const dec = new StringDecoder('utf8');
+  let rest = '';
+  let next = 1;
+  // `known`: the leading part already searched (the carried-over rest has no newline)
+  const split = (text: string, final: boolean, known: number): LineBatch | undefined => {
+    const lines: string[] = [];
+    let from = 0;
+    for (let search = known; ; search = from) {
+      const nl = text.indexOf('\n', search);
+      if (nl < 0) break;
+      const end = nl > from && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+      lines.push(text.slice(from, end));
+      from = nl + 1;
+    }
+    rest = from === 0 ? text : text.slice(from);
+    if (final && rest.length) {
+      lines.push(rest.charCodeAt(rest.length - 1) === 13 ? rest.slice(0, -1) : rest);
+      rest = '';
+    }
+    if (!lines.length) return undefined;
+    const b = { lines, first: next };
+    next += lines.length;
+    return b;
+  };
+  for await (const chunk of input as AsyncIterable<Buffer | string>) {
+    const b = split(rest + (typeof chunk === 'string' ? chunk : dec.write(chunk)), false, rest.length);
+    if (b) yield b;
+  }
+  const b = split(rest + dec.end(), true, rest.length);
+  if (b) yield b;
 }
 
 const DIGIT = (c: number) => c >= 48 && c <= 57;
@@ -183,4 +217,56 @@ export function intOf(s: string | undefined): number | undefined {
     v = v * 10 + (c - 48);
   }
   return v;
+}
+
+/**
+ * Fields of a delimited line without splitting it: `starts[i]` is where field i begins and
+ * `starts[n]` is one past the end of the line plus one; returns n, the number of fields.
+ */
+export function fieldStarts(line: string, sep: number, starts: Int32Array): number {
+  let n = 0;
+  starts[0] = 0;
+  for (let i = 0; i < line.length; i++) {
+    if (line.charCodeAt(i) === sep) {
+      if (++n >= starts.length - 1) break;
+      starts[n] = i + 1;
+    }
+  }
+  starts[n + 1] = line.length + 1;
+  return n + 1;
+}
+
+/** A reusable view of one delimited line's fields. */
+export class Fields {
+  line = '';
+  n = 0;
+  readonly starts: Int32Array;
+  constructor(
+    private readonly sep: number,
+    max = 256,
+  ) {
+    this.starts = new Int32Array(max + 2);
+  }
+  set(line: string): this {
+    this.line = line;
+    this.n = fieldStarts(line, this.sep, this.starts);
+    return this;
+  }
+  /** field i ('' when the line has fewer) */
+  get(i: number): string {
+    if (i < 0 || i >= this.n) return '';
+    return this.line.slice(this.starts[i], this.starts[i + 1] - 1);
+  }
+}
+
+/** A one-entry cache in front of a time parser: consecutive rows often share their time text. */
+export function cachedTime(parse: (s: string) => number): (s: string) => number {
+  let last = '';
+  let lastMs = NaN;
+  return (s: string) => {
+    if (s === last) return lastMs;
+    last = s;
+    lastMs = parse(s);
+    return lastMs;
+  };
 }
