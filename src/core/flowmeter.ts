@@ -11,7 +11,6 @@
 // fragments counted as the reassembled datagram, ICMP request/reply pairs as one flow. The originator is always the sender of the first packet (Zeek sometimes flips).
 import { formatIPv4, formatIPv6Words } from '../net.js';
 import type { ArpInfo, Flow } from '../record.js';
-import { isoTime } from '../record.js';
 import { decodeArp } from '../packet/app/arp.js';
 import { communityId } from '../packet/app/community-id.js';
 import { appFromPort, inspectPayload, mergeApp, type AppInfo } from '../packet/app/index.js';
@@ -91,6 +90,8 @@ class FlowState {
   list = -1;
   key = 0;
   deadline = 0;
+  /** the deadline when the flow was queued: lists are ordered by it (see touch) */
+  qdl = 0;
   v6 = false;
   proto = 0;
   a0 = 0; a1 = 0; a2 = 0; a3 = 0;
@@ -165,16 +166,18 @@ export class FlowMeter {
   private readonly heads: (FlowState | null)[] = new Array<FlowState | null>(NLISTS).fill(null);
   private readonly tails: (FlowState | null)[] = new Array<FlowState | null>(NLISTS).fill(null);
   private readonly pkts: Packet[] = [];
-  private clock = -Infinity;
+  private clock = -0x3fffffff;
   private nextFragSweep = 0;
   private out: Flow[] = [];
   readonly stats: MeterStats = { packets: 0, undecoded: 0, flows: 0 };
+  private readonly originSeed: [number, number];
 
   constructor(
     private readonly origin: string,
     private readonly opts: MeterOptions = DEFAULT_METER,
   ) {
     for (let i = 0; i <= MAX_TUNNEL_DEPTH; i++) this.pkts.push(new Packet());
+    this.originSeed = originHash(origin);
   }
 
   /** Flows written since the last call, in the order they ended. */
@@ -199,8 +202,20 @@ export class FlowMeter {
   }
 
   /**
-   * One captured frame: link type, bytes buf[off, off+caplen), time in ms since the epoch,
-   * and its 1-based index in the capture (for flow ids).
+   * Times inside the meter are integer milliseconds after `epoch` (ms since 1970), set by the
+   * reader from the first packet: small integers stay unboxed on the per-packet path.
+   */
+  epoch = NaN;
+
+  /** The meter time of `ms` since 1970 (sets the epoch on first use). */
+  relTime(ms: number): number {
+    if (this.epoch !== this.epoch) this.epoch = Math.floor(ms);
+    return Math.floor(ms - this.epoch);
+  }
+
+  /**
+   * One captured frame: link type, bytes buf[off, off+caplen), time (ms after `epoch`), and
+   * its 1-based index in the capture (for flow ids).
    */
   packet(linktype: number, buf: Uint8Array, off: number, caplen: number, ts: number, index: number): void {
     this.stats.packets++;
@@ -280,6 +295,11 @@ export class FlowMeter {
     }
 
     const tcpFlags = proto === IPPROTO_TCP ? p.tcpFlags : 0;
+    if (f && f.deadline < this.clock) {
+      // timed out, but not yet reached by expire(): it ends here
+      this.remove(f);
+      f = null;
+    }
     if (f) {
       // an ended TCP connection is not continued by a new SYN; an over-long flow is cut
       if ((tcpFlags & 0x12) === 0x02 && (f.os === RESET || f.rs === RESET || (f.oClosed && f.rClosed))) {
@@ -322,7 +342,10 @@ export class FlowMeter {
     }
 
     let ipLen = p.ipLen;
-    if (p.frag === Frag.First) ipLen += this.firstFragment(p, f, fwd, ts);
+    if (p.frag === Frag.First) {
+      // counted as the reassembled datagram, which has no IPv6 fragment header
+      ipLen += this.firstFragment(p, f, fwd, ts) - (v6 ? 8 : 0);
+    }
     if (fwd) {
       f.pkts++;
       f.bytes += ipLen;
@@ -409,7 +432,7 @@ export class FlowMeter {
     // flow per address asked for, and each answer is a flow of its own
     const key = `${info.op}|${info.sha}|${info.spa}|${info.tpa}`;
     let f = this.arpTable.get(key);
-    if (f && ts - f.first > this.opts.activeMs) {
+    if (f && (f.deadline < this.clock || ts - f.first > this.opts.activeMs)) {
       this.remove(f);
       f = undefined;
     }
@@ -473,7 +496,7 @@ export class FlowMeter {
           if (isOrig) {
             ep = ACK ? SYN_ACK_SENT : SYN_SENT;
             if (peer === INACTIVE && f.list !== L_ATTEMPT) {
-              f.deadline = ts + ATTEMPT_MS;
+              f.deadline = ts + Math.min(ATTEMPT_MS, this.opts.tcpIdleMs);
               this.move(f, L_ATTEMPT);
             }
           } else {
@@ -550,7 +573,7 @@ export class FlowMeter {
       const peerClosed = isOrig ? f.rClosed : f.oClosed;
       const complete = ep === RESET || peerClosed || peer === INACTIVE;
       if (complete) {
-        f.deadline = f.last + CLOSE_MS;
+        f.deadline = f.last + Math.min(CLOSE_MS, this.opts.tcpIdleMs);
         this.move(f, L_CLOSE);
         return;
       }
@@ -575,6 +598,12 @@ export class FlowMeter {
   private place(f: FlowState, l: number): void {
     f.list = l;
     if (l === L_TCP || l === L_IDLE || l === L_DNS) f.deadline = this.clock + this.idleMs(f);
+    this.append(f, l);
+  }
+
+  private append(f: FlowState, l: number): void {
+    f.list = l;
+    f.qdl = f.deadline;
     f.lnext = null;
     f.lprev = this.tails[l];
     if (f.lprev) f.lprev.lnext = f;
@@ -592,13 +621,13 @@ export class FlowMeter {
     f.list = -1;
   }
 
-  /** Activity on an idle-timed flow: its deadline moves and it goes to the tail of its list. */
+  /**
+   * Activity on an idle-timed flow moves its deadline only; the flow is re-queued when it
+   * reaches the head of its list still alive (lazy LRU: no list surgery per packet). A packet
+   * that comes after the deadline of a flow not yet expired starts a new flow (see ipPacket).
+   */
   private touch(f: FlowState): void {
-    const l = f.list;
     f.deadline = this.clock + this.idleMs(f);
-    if (this.tails[l] === f) return;
-    this.unlink(f);
-    this.place(f, l);
   }
 
   private move(f: FlowState, l: number): void {
@@ -609,9 +638,12 @@ export class FlowMeter {
   private expire(now: number): void {
     for (let l = 0; l < NLISTS; l++) {
       let f = this.heads[l];
-      while (f && f.deadline < now) {
+      while (f && f.qdl < now) {
         const next = f.lnext;
-        if (l === L_ATTEMPT && f.rs !== INACTIVE) {
+        if (f.deadline >= now) {
+          this.unlink(f);
+          this.append(f, l);
+        } else if (l === L_ATTEMPT && f.rs !== INACTIVE) {
           this.move(f, L_TCP);
         } else {
           this.remove(f);
@@ -664,7 +696,8 @@ export class FlowMeter {
       dst = formatIPv4(f.b0 >>> 0);
     }
     // contract field order: times, proto, endpoints, counts, TCP, application, layer 2, ids
-    const o = { kind: 'flow', start: isoTime(f.first), end: isoTime(f.last), proto: protoName(proto), src } as Flow;
+    const ep = this.epoch === this.epoch ? this.epoch : 0;
+    const o = { kind: 'flow', start: isoMs(ep + f.first), end: isoMs(ep + f.last), proto: protoName(proto), src } as Flow;
     const ported = proto === IPPROTO_TCP || proto === IPPROTO_UDP || proto === IPPROTO_SCTP;
     if (ported) o.sport = f.sport;
     o.dst = dst;
@@ -700,7 +733,7 @@ export class FlowMeter {
       const icmp = proto === IPPROTO_ICMP || proto === IPPROTO_ICMPV6;
       o.community_id = icmp ? communityId(proto, sb, db, f.icmpType < 0 ? 0 : f.icmpType, f.icmpCode < 0 ? 0 : f.icmpCode) : communityId(proto, sb, db, ported ? f.sport : 0, ported ? f.dport : 0);
     }
-    o.id = flowId(this.origin, f.idx, f.depth);
+    o.id = flowIdFrom(this.originSeed, f.idx, f.depth);
     o.origin = this.origin;
     return o;
   }
@@ -779,13 +812,57 @@ function macText(hi: number, lo: number): string {
 
 /** A stable id: FNV-1a (64-bit, as two 32-bit halves) of origin, packet index and tunnel depth. */
 export function flowId(origin: string, index: number, depth: number): string {
-  const s = `${origin}\u0000${index}\u0000${depth}`;
+  return flowIdFrom(originHash(origin), index, depth);
+}
+
+/** The FNV state after the origin, computed once per source. */
+export function originHash(origin: string): [number, number] {
   let h1 = 0x811c9dc5;
   let h2 = 0xcbf29ce4;
+  for (let i = 0; i < origin.length; i++) {
+    const c = origin.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x0100019d) ^ (h1 >>> 7);
+  }
+  return [h1, h2];
+}
+
+function flowIdFrom(seed: [number, number], index: number, depth: number): string {
+  const s = `\u0000${index}\u0000${depth}`;
+  let h1 = seed[0];
+  let h2 = seed[1];
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     h1 = Math.imul(h1 ^ c, 0x01000193);
     h2 = Math.imul(h2 ^ c, 0x0100019d) ^ (h1 >>> 7);
   }
   return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
+}
+
+const PAD2: string[] = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
+const PAD3: string[] = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+
+/** ISO 8601 UTC with milliseconds by calendar arithmetic (Hinnant's civil_from_days), without a Date. */
+export function isoMs(ms: number): string {
+  // a damaged time stamp must not throw: clamp to what Date can show
+  const t = ms >= -8.64e15 && ms <= 8.64e15 ? Math.floor(ms) : ms > 0 ? 8.64e15 : -8.64e15;
+  const days = Math.floor(t / 86_400_000);
+  let rem = t - days * 86_400_000;
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  if (y < 0 || y > 9999) return new Date(t).toISOString();
+  const hh = Math.floor(rem / 3_600_000);
+  rem -= hh * 3_600_000;
+  const mm = Math.floor(rem / 60_000);
+  rem -= mm * 60_000;
+  const ss = Math.floor(rem / 1000);
+  const mss = rem - ss * 1000;
+  return `${y < 1000 ? String(y).padStart(4, '0') : y}-${PAD2[m]}-${PAD2[d]}T${PAD2[hh]}:${PAD2[mm]}:${PAD2[ss]}.${PAD3[mss]}Z`;
 }

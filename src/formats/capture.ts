@@ -6,6 +6,9 @@ import { DEFAULT_METER, FlowMeter, type MeterOptions } from '../core/flowmeter.j
 import type { AnyRecord } from '../record.js';
 import type { IngestOptions, ReadContext } from './types.js';
 
+/** bytes of a new chunk joined to the tail of the old one: more than the largest pcap record */
+const STITCH = 512 * 1024;
+
 /** A capture format's record parser over a window of bytes. */
 export interface CaptureParser {
   /**
@@ -61,15 +64,32 @@ export async function* meterCapture(input: Readable, ctx: ReadContext, make: (me
       if (pos >= win.length) {
         base += win.length;
         win = chunk;
+        pos = parser.feed(win, 0, win.length, base, false);
       } else {
+        // a record straddles the chunks: stitch the rest of the old window to the start of the
+        // new chunk (enough for the largest record), parse across the seam, then go on in the
+        // chunk itself, so the chunk is never copied whole
         const rest = win.length - pos;
-        const next = new Uint8Array(rest + chunk.length);
-        next.set(win.subarray(pos), 0);
-        next.set(chunk, rest);
-        base += pos;
-        win = next;
+        const take = Math.min(chunk.length, STITCH);
+        const seam = new Uint8Array(rest + take);
+        seam.set(win.subarray(pos), 0);
+        seam.set(chunk.subarray(0, take), rest);
+        const seamBase = base + pos;
+        const q = parser.feed(seam, 0, seam.length, seamBase, false);
+        if (q >= rest) {
+          base = seamBase + rest;
+          win = chunk;
+          pos = parser.feed(win, q - rest, win.length, base, false);
+        } else {
+          // a record longer than the seam (a huge pcapng block, or a damaged stretch): join all
+          const next = new Uint8Array(rest + chunk.length);
+          next.set(win.subarray(pos), 0);
+          next.set(chunk, rest);
+          base = seamBase;
+          win = next;
+          pos = parser.feed(win, q, win.length, base, false);
+        }
       }
-      pos = parser.feed(win, 0, win.length, base, false);
       const out = meter.take();
       if (out.length) yield out;
       if (ctx.progress && total - lastProgress >= 1 << 24) {
@@ -85,9 +105,4 @@ export async function* meterCapture(input: Readable, ctx: ReadContext, make: (me
   out.push(...meter.finish());
   if (ctx.progress) ctx.progress(total, parser.packets);
   if (out.length) yield out;
-}
-
-/** ms since the epoch from seconds and a fraction in units of 1/unitsPerSec. */
-export function tsMs(sec: number, frac: number, unitsPerSec: number): number {
-  return sec * 1000 + (frac * 1000) / unitsPerSec;
 }

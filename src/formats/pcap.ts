@@ -3,7 +3,7 @@
 // cannot be right is reported and the reader searches forward for the next plausible record.
 import type { FlowMeter } from '../core/flowmeter.js';
 import { knownLinktype } from '../packet/link.js';
-import { meterCapture, tsMs, type CaptureParser, type DamageReport } from './capture.js';
+import { meterCapture, type CaptureParser, type DamageReport } from './capture.js';
 import type { FormatReader } from './types.js';
 
 const MAGIC_US = 0xa1b2c3d4;
@@ -34,6 +34,7 @@ export class PcapParser implements CaptureParser {
   private linktype = 1;
   private maxRecord = MAX_RECORD;
   private lastSec = -1;
+  private epochSec = -1;
   /** a damaged stretch is being skipped: the damage is reported once */
   private resyncing = false;
 
@@ -73,7 +74,7 @@ export class PcapParser implements CaptureParser {
     const hl = this.hdrLen;
     const meter = this.meter;
     const lt = this.linktype;
-    const units = this.units;
+    const unitsPerMs = this.units / 1000;
     const le = this.le;
     for (;;) {
       if (this.resyncing) {
@@ -104,7 +105,12 @@ export class PcapParser implements CaptureParser {
       if (end - p < hl + incl) break;
       this.packets++;
       this.lastSec = sec;
-      meter.packet(lt, b, p + hl, incl, tsMs(sec, frac, units), this.packets);
+      // meter time: integer ms after the first packet's second (small integers: no boxing)
+      if (this.epochSec < 0) {
+        this.epochSec = sec;
+        meter.epoch = sec * 1000;
+      }
+      meter.packet(lt, b, p + hl, incl, (sec - this.epochSec) * 1000 + Math.floor(frac / unitsPerMs), this.packets);
       p += hl + incl;
     }
     if (eof && p < end) {

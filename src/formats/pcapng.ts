@@ -159,7 +159,7 @@ export class PcapngParser implements CaptureParser {
           this.damage.report(index, base + p, `bogus captured length ${caplen} (the block holds ${bodyEnd - body - 20})`);
           return;
         }
-        const ts = ((hi * 4294967296 + lo) / iface.units + iface.offsetSec) * 1000;
+        const ts = this.meter.relTime(((hi * 4294967296 + lo) / iface.units + iface.offsetSec) * 1000);
         this.lastTs = ts;
         this.meter.packet(iface.linktype, b, body + 20, caplen, ts, index);
         return;

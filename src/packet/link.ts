@@ -18,6 +18,7 @@ export const LINKTYPE = {
   RADIOTAP: 127,
   IPV4: 228,
   IPV6: 229,
+  NFLOG: 239,
   LINUX_SLL2: 276,
 } as const;
 
@@ -29,7 +30,7 @@ export const ETH_ARP = 0x0806;
 export function knownLinktype(lt: number): boolean {
   switch (lt) {
     case 0: case 1: case 9: case 12: case 14: case 50: case 51: case 101: case 105: case 108:
-    case 113: case 127: case 228: case 229: case 276:
+    case 113: case 127: case 228: case 229: case 239: case 276:
       return true;
   }
   return false;
@@ -84,12 +85,29 @@ export function decodeLink(p: Packet, lt: number, buf: Uint8Array, off: number, 
       return ppp(p, off, end);
     case 105:
       return ieee80211(p, off, end);
+    case 239:
+      return nflog(p, off, end);
     case 127: {
       if (end - off < 8) return false;
       const len = le16(buf, off + 2);
       if (len < 8 || off + len > end) return false;
       return ieee80211(p, off + len, end);
     }
+  }
+  return false;
+}
+
+/** Linux NFLOG: a 4-byte header, then TLVs (lengths in host order, little-endian here) until the payload (type 9). */
+function nflog(p: Packet, off: number, end: number): boolean {
+  const b = p.buf;
+  if (end - off < 4) return false;
+  let q = off + 4;
+  for (let n = 0; n < 64 && end - q >= 4; n++) {
+    const len = le16(b, q);
+    const type = le16(b, q + 2);
+    if (len < 4 || q + len > end) return false;
+    if (type === 9) return rawIp(p, q + 4, q + len) && ((p.end = q + len), true);
+    q += (len + 3) & ~3;
   }
   return false;
 }

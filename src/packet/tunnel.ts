@@ -26,7 +26,7 @@ export function decodeTunnel(outer: Packet, inner: Packet): boolean {
     if (d === 2152 || s === 2152) return gtp(outer, inner, off, end);
     if (d === 4754 || s === 4754) return gre(outer, inner, off, end);
     // Teredo is recognised on any port by its content, as Zeek does
-    if (outer.payLen >= 40) return teredo(outer, inner, off, end);
+    if (outer.payLen >= 40 && end - off >= 40 && (outer.buf[off] >> 4 === 6 || outer.buf[off] === 0)) return teredo(outer, inner, off, end);
   }
   return false;
 }
