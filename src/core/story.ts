@@ -103,6 +103,9 @@ export interface StoryEvent {
   id?: string;
   start: number;
   end: number;
+  /** the times as the event wrote them (the contract's form), not formatted again */
+  startText: string;
+  endText: string;
   method: string;
   submethod: string;
   src: string;
@@ -127,7 +130,8 @@ export function storyEvent(rec: Record<string, any>, seq: number): StoryEvent | 
   if (rec.kind !== 'event' || typeof rec.src !== 'string' || typeof rec.method !== 'string') return undefined;
   const start = timeMs(rec.start);
   if (Number.isNaN(start)) return undefined;
-  const end = timeMs(rec.end);
+  let end = timeMs(rec.end);
+  if (Number.isNaN(end)) end = start;
   const ev = rec.evidence && typeof rec.evidence === 'object' ? rec.evidence : {};
   let server: string | undefined;
   for (const k of ['server', 'dns_server', 'dhcp_server']) if (typeof ev[k] === 'string') server = ev[k];
@@ -136,7 +140,9 @@ export function storyEvent(rec: Record<string, any>, seq: number): StoryEvent | 
   return {
     id: typeof rec.id === 'string' ? rec.id : undefined,
     start,
-    end: Number.isNaN(end) ? start : end,
+    end,
+    startText: isoText(rec.start, start),
+    endText: isoText(rec.end, end),
     method: rec.method,
     submethod: typeof rec.submethod === 'string' ? rec.submethod : '',
     src: rec.src,
@@ -151,6 +157,13 @@ export function storyEvent(rec: Record<string, any>, seq: number): StoryEvent | 
     seq,
   };
 }
+
+/** The contract's time text as it came when it is in that form, else formatted from ms. */
+function isoText(v: unknown, ms: number): string {
+  return typeof v === 'string' && ISO.test(v) ? v : isoTime(ms);
+}
+
+const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
 function str(v: unknown): string | undefined {
   return typeof v === 'string' && v ? v : undefined;
@@ -215,8 +228,8 @@ export function buildStories(events: StoryEvent[]): Story[] {
       const tdesc = describeTargets(v, ev.serverSide ? undefined : ev.target_count);
       const clause = m ? m.phrase(tdesc, ev) : `${ev.title ? `was seen in "${ev.title}"` : `raised ${ev.method}/${ev.submethod}`} against ${tdesc}`;
       const step: StoryStep = {
-        time: isoTime(ev.start),
-        end: isoTime(ev.end),
+        time: ev.startText,
+        end: ev.endText,
         method: ev.method,
         submethod: ev.submethod,
         tactic,
