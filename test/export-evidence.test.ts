@@ -4,7 +4,7 @@
 // an edited manifest, a forged manifest with a matching SHA256SUMS) fails --verify.
 import { execa } from 'execa';
 import { createHash } from 'node:crypto';
-import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -185,6 +185,16 @@ describe('fir export --verify on a tampered folder', () => {
         writeFileSync(sp, readFileSync(sp, 'utf8').replace(/^[0-9a-f]{64}  events\.ndjson$/m, `${sha(text)}  events.ndjson`));
       },
       /manifest\.json \(contents\): FAILED \(lists events\.ndjson with another SHA-256 than SHA256SUMS\)/,
+    ],
+    [
+      'events.ndjson replaced by a link to an identical copy elsewhere',
+      (d) => {
+        const outside = `${d}-outside.ndjson`;
+        copyFileSync(path.join(d, 'events.ndjson'), outside);
+        unlinkSync(path.join(d, 'events.ndjson'));
+        symlinkSync(outside, path.join(d, 'events.ndjson'));
+      },
+      /events\.ndjson: FAILED \(not a regular file\)/,
     ],
     ['SHA256SUMS deleted', (d) => unlinkSync(path.join(d, 'SHA256SUMS')), /SHA256SUMS: FAILED \(missing\)/],
     ['a line appended to SHA256SUMS', (d) => appendFileSync(path.join(d, 'SHA256SUMS'), 'not a sum\n'), /SHA256SUMS: FAILED \(line 6 is not "SHA256  NAME"\)/],

@@ -98,6 +98,11 @@ const writer: ExportWriter = {
     const allFlows = args['all-flows'] === true;
     prepareFolder(dir, args.force === true);
     const c = await collect(records, files, ctx);
+    if (ctx.signal.aborted) {
+      // a folder of part of the input would pass --verify while misleading whoever reads it
+      ctx.diag.warn(`interrupted: no evidence written to ${dir}`);
+      return 1;
+    }
 
     // the flows to archive: those named by the events' evidence, or all given (once per id)
     const named = new Set<string>();

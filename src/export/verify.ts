@@ -2,7 +2,7 @@
 // there with its sum, no other file may be there, and the manifest (itself covered by
 // SHA256SUMS) must list the same files with the same sums, sizes and record counts. One line
 // per file on stderr, OK or FAILED with the reason, then a summary; exit 1 on any change.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Context } from '../commands/types.js';
 import { UsageError } from '../errors.js';
@@ -54,7 +54,8 @@ export async function verifyEvidence(dir: string): Promise<VerifyReport> {
       continue;
     }
     const p = path.join(dir, name);
-    if (!statSync(p).isFile()) {
+    // a symbolic link could point anywhere: the folder holds its files itself
+    if (!lstatSync(p).isFile()) {
       fail(name, 'not a regular file');
       continue;
     }
