@@ -186,6 +186,8 @@ const CASES: [string, string, boolean][] = [
   ['priority < medium', 'e5', true],
   ['priority <= info', 'e6', true],
   ['priority > info', 'e6', false],
+  ['priority in [low medium]', 'e2', true],
+  ['priority in [low, critical]', 'e3', false],
   ['priority >= low', 'f1', false],
   ['target 192.168.1.225', 'e4', true],
   ['target 192.168.1.225', 'e2', true],

@@ -456,11 +456,19 @@ class Parser {
   }
 
   private parsePriority(): Node {
+    const rankOf = (t: Token): number => {
+      const rank = t.type === 'word' ? priorityRank(t.text.toLowerCase()) : -1;
+      if (rank < 0) throw this.error(t, `expected a priority (critical, high, medium, low, info), found ${describe(t)}`);
+      return rank;
+    };
+    if (this.isWord(this.peek(), 'in')) {
+      this.next();
+      return this.parseList('a priority')
+        .map((t): Node => ({ type: 'priority', op: '==', rank: rankOf(t) }))
+        .reduce((left, right) => ({ type: 'or', left, right }));
+    }
     const op = this.parseOp();
-    const t = this.next();
-    const rank = t.type === 'word' ? priorityRank(t.text.toLowerCase()) : -1;
-    if (rank < 0) throw this.error(t, `expected a priority (critical, high, medium, low, info), found ${describe(t)}`);
-    return { type: 'priority', op, rank };
+    return { type: 'priority', op, rank: rankOf(this.next()) };
   }
 
   private parseName(path: string[], what: string): Node {
