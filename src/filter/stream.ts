@@ -97,6 +97,7 @@ export async function filterSources(sources: string[], opts: StreamOptions, pass
   const workers: Worker[] = [];
   const waiting = new Map<number, { resolve: (r: BlockResult) => void; reject: (e: unknown) => void }>();
   let failure: unknown;
+  let closing = false;
   const startWorkers = () => {
     const url = new URL('./worker.js', import.meta.url);
     for (let i = 0; i < opts.threads; i++) {
@@ -106,10 +107,15 @@ export async function filterSources(sources: string[], opts: StreamOptions, pass
         waiting.delete(m.seq);
         p?.resolve(m);
       });
-      w.on('error', (err) => {
-        failure = err;
-        for (const p of waiting.values()) p.reject(err);
+      const stop = (err: unknown) => {
+        failure ??= err;
+        for (const p of waiting.values()) p.reject(failure);
         waiting.clear();
+      };
+      w.on('error', stop);
+      // a worker that ends before it is told to would leave its blocks unanswered
+      w.on('exit', (code) => {
+        if (!closing) stop(new Error(`a filter worker thread stopped (exit status ${code})`));
       });
       workers.push(w);
     }
@@ -219,6 +225,7 @@ export async function filterSources(sources: string[], opts: StreamOptions, pass
     while (inflight.length) await drainOne();
     if (failure) throw failure;
   } finally {
+    closing = true;
     await Promise.all(workers.map((w) => w.terminate()));
   }
 }
