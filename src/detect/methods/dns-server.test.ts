@@ -44,3 +44,20 @@ describe('DNSANOMALY server checks', () => {
     expect(run([dnsQuery(0, '10.0.0.5', '10.0.0.1'), dnsQuery(1, '10.0.0.5', '1.1.1.1')])).toEqual([]);
   });
 });
+
+describe('DNSANOMALY on one-direction flow records', () => {
+  it('learns resolvers from their answers, but not from a closed port 53 answering a scan', () => {
+    const flows: Flow[] = [];
+    for (let i = 0; i < 10; i++) for (const c of ['192.168.1.10', '192.168.1.11', '192.168.1.20']) {
+      flows.push(flow({ at: i * 10, proto: 'udp', src: c, dst: GW, sport: 40000 + i, dport: 53, pkts: 1, bytes: 70 }));
+      flows.push(flow({ at: i * 10, proto: 'udp', src: GW, dst: c, sport: 53, dport: 40000 + i, pkts: 1, bytes: 120 }));
+    }
+    // the gateway forwards upstream: it answers others, so it is not an unusual server's client
+    flows.push(flow({ at: 5, proto: 'udp', src: GW, dst: '9.9.9.9', sport: 5353, dport: 53, pkts: 1, bytes: 70 }));
+    // the victim's closed port 53 answers a scan with a RST, then it resolves through the attacker
+    flows.push(flow({ at: 6, proto: 'tcp', src: '192.168.1.225', dst: '192.168.1.100', sport: 53, dport: 61000, flags: 'AR', pkts: 1, bytes: 40 }));
+    flows.push(flow({ at: 20, proto: 'udp', src: '192.168.1.225', dst: '192.168.1.100', sport: 50000, dport: 53, pkts: 1, bytes: 70 }));
+    const ev = run(flows);
+    expect(ev.map((e) => `${e.submethod} ${e.src} ${e.targets[0]}`)).toEqual(['UNUSUALSERVER 192.168.1.225 192.168.1.100']);
+  });
+});

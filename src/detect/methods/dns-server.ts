@@ -118,7 +118,12 @@ export const dnsServer: DetectionMethod = {
     return {
       flow(f, t, tEnd) {
         const dp = f.dport;
-        if (dp === undefined || !ports.has(dp) || (f.proto !== 'udp' && f.proto !== 'tcp')) return;
+        if (dp === undefined || !ports.has(dp) || (f.proto !== 'udp' && f.proto !== 'tcp')) {
+          // a one-direction record of answers (from port 53 to a client port) shows a resolver
+          // (with data: the RST of a closed port 53 answering a port scan is not an answer)
+          if (f.sport !== undefined && ports.has(f.sport) && f.src !== undefined && f.rpkts === undefined && (dp === undefined || dp >= 1024) && (f.proto === 'udp' || (f.proto === 'tcp' && (f.flags ?? '').indexOf('P') >= 0))) resolvers.add(f.src);
+          return;
+        }
         // a query carried data: a port probe of port 53 (nmap) is not a client using a server
         const tcp = f.proto === 'tcp';
         if (tcp ? (f.flags ?? '').indexOf('P') < 0 : f.pkts < 1) return;

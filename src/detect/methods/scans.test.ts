@@ -107,3 +107,18 @@ describe('SCANS', () => {
     expect(b.map((e) => e.targets.length).sort()).toEqual(a.map((e) => e.targets.length).sort());
   });
 });
+
+describe('SCANS on one-direction flow records (NetFlow without --biflow)', () => {
+  it('a server answering SYN-ACKs to many client ports is not a scanner; the scanner is', () => {
+    const flows: Flow[] = [];
+    for (let p = 1; p <= 100; p++) {
+      // the probe and its answer as two records, neither with rpkts/rflags
+      flows.push(flow({ at: p * 0.01, src: ATT, dst: '10.0.0.1', sport: 40000, dport: p, flags: 'S', pkts: 1, bytes: 44 }));
+      flows.push(flow({ at: p * 0.01, src: '10.0.0.1', dst: ATT, sport: p, dport: 40000 + p, flags: p % 10 ? 'AR' : 'AS', pkts: 1, bytes: 44 }));
+    }
+    const ev = run(flows);
+    expect(ev.map((e) => e.src)).toEqual([ATT]);
+    expect(ev[0]!.evidence).toMatchObject({ probes: 100, answer_unknown: 100, unanswered: 0 });
+    expect(ev[0]!.detail).toMatch(/100 with the answer not in the records/);
+  });
+});

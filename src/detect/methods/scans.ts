@@ -34,6 +34,8 @@ interface Tally {
   unanswered: number;
   rejected: number;
   answered: number;
+  /** probes whose answer the flow records cannot show */
+  unknown: number;
   flows: string[];
 }
 
@@ -56,7 +58,7 @@ interface ArpState {
 }
 
 function newTally(t: number): Tally {
-  return { first: t, last: t, pairs: new Map(), portDsts: new Map(), dstPorts: new Map(), maxPortDsts: 0, maxDstPorts: 0, probes: 0, unanswered: 0, rejected: 0, answered: 0, flows: [] };
+  return { first: t, last: t, pairs: new Map(), portDsts: new Map(), dstPorts: new Map(), maxPortDsts: 0, maxDstPorts: 0, probes: 0, unanswered: 0, rejected: 0, answered: 0, unknown: 0, flows: [] };
 }
 
 /** The kind of probe a TCP flow is, or undefined when the originator completed a real connection. */
@@ -66,8 +68,9 @@ export function tcpProbeKind(f: Flow, connectMaxPkts: number): Sub | undefined {
   const hasA = fl.indexOf('A') >= 0;
   const hasS = fl.indexOf('S') >= 0;
   if (hasA) {
-    // connect() scan: handshake completed, then closed without a byte of payload
-    if (!hasS || fl.indexOf('P') >= 0 || f.pkts > connectMaxPkts) return undefined;
+    // connect() scan: handshake completed (SYN and ACK sent, an answer seen), then closed without
+    // a byte of payload; a one-direction record of a SYN-ACK is an answer, not a probe
+    if (!hasS || fl.indexOf('P') >= 0 || f.pkts > connectMaxPkts || f.pkts < 2 || !((f.rpkts ?? 0) > 0)) return undefined;
     const perPkt = f.src !== undefined && f.src.indexOf(':') >= 0 ? 80 : 60;
     if (f.bytes > f.pkts * perPkt) return undefined;
     if ((f.rbytes ?? 0) > (f.rpkts ?? 0) * perPkt) return undefined;
@@ -83,7 +86,9 @@ export function tcpProbeKind(f: Flow, connectMaxPkts: number): Sub | undefined {
 function count(tl: Tally, f: Flow): void {
   tl.probes++;
   const rf = f.rflags;
-  if (rf === undefined || rf === '') tl.unanswered++;
+  // one-direction flow records (NetFlow without --biflow) cannot say whether the target answered
+  if (rf === undefined && f.rpkts === undefined) tl.unknown++;
+  else if (rf === undefined || rf === '') tl.unanswered++;
   else if (rf.indexOf('R') >= 0 && rf.indexOf('S') < 0) tl.rejected++;
   else tl.answered++;
   addId(tl.flows, f.id);
@@ -148,7 +153,7 @@ export const scans: DetectionMethod = {
       const answers =
         sub === 'UDP'
           ? `none answered`
-          : `${t.unanswered} unanswered, ${t.rejected} rejected, ${t.answered} answered`;
+          : `${t.unanswered} unanswered, ${t.rejected} rejected, ${t.answered} answered` + (t.unknown ? `, ${t.unknown} with the answer not in the records` : '');
       const c: Candidate = {
         method: 'SCANS',
         submethod: sub,
@@ -170,6 +175,7 @@ export const scans: DetectionMethod = {
           unanswered: t.unanswered,
           rejected: t.rejected,
           answered: t.answered,
+          answer_unknown: t.unknown,
           duration_s: Math.round((t.last - t.first) / 100) / 10,
         },
         flows: t.flows,

@@ -106,3 +106,14 @@ describe('DICTATTACK', () => {
     expect(only(run(burst), 'DICTATTACK', 'HTTP')).toHaveLength(1);
   });
 });
+
+describe('SSHDICT on one-direction flow records', () => {
+  it('finds guessing and success from the client-to-server records alone', () => {
+    const flows = [...hydra(0, 12), session(40, ATT, VIC, 22, 900, 150000, 45)].map((f) => {
+      const { rpkts: _rp, rbytes: _rb, rflags: _rf, state: _st, ...one } = f;
+      return one as Flow;
+    });
+    const ev = run(flows);
+    expect(ev.map((e) => `${e.method}/${e.submethod}`)).toEqual(['SSHDICT/SUCCESS']);
+  });
+});

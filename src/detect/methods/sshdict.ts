@@ -255,8 +255,9 @@ function makeMethod(kind: 'SSHDICT' | 'DICTATTACK'): DetectionMethod {
           const svc = serviceOf(f);
           if (!svc) return;
           const fl = f.flags;
-          // a session that carried an exchange: the originator acknowledged, enough packets, an answer
-          if (fl === undefined || fl.indexOf('A') < 0 || f.pkts < s.min_session_pkts || !((f.rpkts ?? 0) > 0)) return;
+          // a session that carried an exchange: the originator acknowledged, enough packets, an
+          // answer (one-direction records, which leave rpkts out, cannot show it and are taken)
+          if (fl === undefined || fl.indexOf('A') < 0 || f.pkts < s.min_session_pkts || f.rpkts === 0) return;
           const src = f.src;
           const dst = f.dst;
           const port = f.dport;
