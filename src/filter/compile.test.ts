@@ -39,6 +39,12 @@ describe('compiled tests on odd records', () => {
     expect(test('start = 2026-11-27T10:00:00.123')({ start: '2026-11-27T10:00:00.123456Z' })).toBe(true);
     expect(test('start >= 2026-11-27')({ start: 'yesterday' })).toBe(false);
     expect(test('duration > 1s')({ start: '2026-11-27T10:00:00Z', end: 'later' })).toBe(false);
+    // shaped like the contract's times but not real instants: compared as Date.parse reads them
+    expect(test('start >= 2026-03-01')({ start: '2026-02-30T00:00:00.000Z' })).toBe(true); // V8 reads March 2
+    expect(test('start < 2026-11-28')({ start: '2026-11-27T24:00:00.000Z' })).toBe(false); // midnight of the 28th
+    expect(test('start = 2024-02-29')({ start: '2024-02-29T12:00:00.000Z' })).toBe(true);
+    expect(test('start >= 2026-01-01')({ start: '2026-1X-27T10:00:00.000Z' })).toBe(false);
+    expect(test('start >= 2026-01-01')({ start: '2026-11-27T23:60:00.000Z' })).toBe(false);
   });
   it('treats wrong types as missing fields', () => {
     expect(test('port 22')({ dport: '22' })).toBe(false);

@@ -293,10 +293,33 @@ function timeTest(field: 'start' | 'end', op: CmpOp, from: number, to: number): 
   return (r) => {
     const s = r[field];
     if (typeof s !== 'string') return false;
-    if (canonical && s.length === 24 && s.charCodeAt(23) === 90 /* Z */ && s.charCodeAt(10) === 84 /* T */) return str(s);
+    if (canonical && isCanonicalTime(s)) return str(s);
     const t = Date.parse(s);
     return t === t && num(t);
   };
+}
+
+const DIGIT_AT = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22];
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * `YYYY-MM-DDTHH:MM:SS.mmmZ` naming a real instant: such times sort as strings exactly as they
+ * do as times (Date.parse is ten times slower). Anything else (2026-02-30, T24:00) is parsed.
+ */
+function isCanonicalTime(s: string): boolean {
+  if (s.length !== 24 || s.charCodeAt(23) !== 90 || s.charCodeAt(10) !== 84 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 ||
+    s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58 || s.charCodeAt(19) !== 46) return false;
+  for (const i of DIGIT_AT) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  const two = (i: number) => (s.charCodeAt(i) - 48) * 10 + s.charCodeAt(i + 1) - 48;
+  const month = two(5);
+  const day = two(8);
+  if (month < 1 || month > 12 || day < 1 || two(11) > 23 || two(14) > 59 || two(17) > 59) return false;
+  if (day <= DAYS[month - 1]) return true;
+  const year = two(0) * 100 + two(2);
+  return month === 2 && day === 29 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
 }
 
 // ---- TCP flags ------------------------------------------------------------------------------
