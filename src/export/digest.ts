@@ -52,13 +52,16 @@ export function sha256(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-/** SHA-256 and size of a file, streamed. */
-export async function sha256File(path: string): Promise<Digest> {
+/** SHA-256, size and number of newlines of a file, streamed. */
+export async function sha256File(path: string): Promise<Digest & { lines: number }> {
   const hash = createHash('sha256');
   let bytes = 0;
+  let lines = 0;
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
-    hash.update(chunk as Buffer);
-    bytes += (chunk as Buffer).length;
+    const b = chunk as Buffer;
+    hash.update(b);
+    bytes += b.length;
+    for (let i = b.indexOf(10); i >= 0; i = b.indexOf(10, i + 1)) lines++;
   }
-  return { sha256: hash.digest('hex'), bytes };
+  return { sha256: hash.digest('hex'), bytes, lines };
 }

@@ -47,6 +47,8 @@ export async function verifyEvidence(dir: string): Promise<VerifyReport> {
   if (!sumsText.endsWith('\n') && sumsText !== '') fail(SUMS_FILE, 'no newline at the end');
 
   const sizes = new Map<string, number>();
+  /** newlines per file: an NDJSON file of the folder holds one record per line */
+  const lines = new Map<string, number>();
   const present = new Set(readdirSync(dir));
   for (const [name, want] of sums) {
     if (!present.has(name)) {
@@ -61,6 +63,7 @@ export async function verifyEvidence(dir: string): Promise<VerifyReport> {
     }
     const d = await sha256File(p);
     sizes.set(name, d.bytes);
+    lines.set(name, d.lines);
     results.push(d.sha256 === want ? { name, ok: true } : { name, ok: false, why: 'SHA-256 differs from SHA256SUMS' });
   }
   for (const name of [...present].sort()) {
@@ -92,10 +95,8 @@ export async function verifyEvidence(dir: string): Promise<VerifyReport> {
         if (!sums.has(name)) problems.push(`lists ${name}, which SHA256SUMS does not`);
         else if (f.sha256 !== sums.get(name)) problems.push(`lists ${name} with another SHA-256 than SHA256SUMS`);
         else if (sizes.has(name) && f.bytes !== sizes.get(name)) problems.push(`lists ${name} with ${f.bytes} bytes, the file has ${sizes.get(name)}`);
-        else if (typeof f.records === 'number' && present.has(name) && /\.ndjson$/.test(name)) {
-          const text = readFileSync(path.join(dir, name), 'utf8');
-          const n = text.split('\n').filter((l) => l.trim() !== '').length;
-          if (n !== f.records) problems.push(`lists ${name} with ${f.records} records, the file has ${n}`);
+        else if (typeof f.records === 'number' && lines.has(name) && /\.ndjson$/.test(name) && lines.get(name) !== f.records) {
+          problems.push(`lists ${name} with ${f.records} records, the file has ${lines.get(name)} lines`);
         }
       }
       for (const name of sums.keys()) if (name !== mname && !listed.has(name)) problems.push(`does not list ${name}`);
