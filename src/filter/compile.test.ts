@@ -56,6 +56,11 @@ describe('compiled tests on odd records', () => {
     expect(test('tactic discovery')({ attack: null })).toBe(false);
     expect(test('target 10.0.0.1')({ targets: [1, null, '10.0.0.1'] })).toBe(true);
   });
+  it('compares MAC addresses in any spelling', () => {
+    for (const v of ['00:0c:29:4f:8e:35', '00:0C:29:4F:8E:35', '00-0C-29-4F-8E-35', '000c.294f.8e35']) expect(test('mac 00:0c:29:4f:8e:35')({ smac: v }), v).toBe(true);
+    expect(test('mac 00:0c:29:4f:8e:35')({ smac: '00:0c:29:4f:8e:36' })).toBe(false);
+    expect(test('mac 00:0c:29:4f:8e:35')({ smac: 'zz' })).toBe(false);
+  });
   it('reads proto as a number too', () => {
     expect(test('proto tcp')({ proto: 6 })).toBe(true);
     expect(test('proto tcp')({ proto: 'TCP' })).toBe(true);

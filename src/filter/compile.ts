@@ -367,7 +367,13 @@ function protoTest(values: string[]): Predicate {
 }
 
 function macSide(dir: Dir, mac: string): Predicate {
-  const same = (v: unknown): boolean => typeof v === 'string' && (v === mac || (v.length === 17 ? v.toLowerCase() === mac : canonicalMac(v) === mac));
+  const same = (v: unknown): boolean => {
+    if (typeof v !== 'string') return false;
+    if (v === mac) return true;
+    // the contract's colon form differing from `mac` is another MAC; other spellings are normalised
+    const colons = v.length === 17 && v.charCodeAt(2) === 58 && v.charCodeAt(5) === 58 && v.charCodeAt(8) === 58 && v.charCodeAt(11) === 58 && v.charCodeAt(14) === 58;
+    return colons ? v.toLowerCase() === mac : canonicalMac(v) === mac;
+  };
   if (dir === 'src') return (r) => same(r.smac) || same(r.src_mac) || same(summaryKey(r, MAC_KEYS, 'src'));
   if (dir === 'dst') return (r) => same(r.dmac) || same(summaryKey(r, MAC_KEYS, 'dst'));
   return (r) => same(r.smac) || same(r.dmac) || same(r.src_mac) || same(summaryKey(r, MAC_KEYS, 'any'));
@@ -387,7 +393,8 @@ function nameTest(path: string[], values: string[], negate: boolean): Predicate 
   let test: Test<string>;
   if (values.length === 1) {
     const want = values[0];
-    test = (v) => v.length === want.length && (v === want || v.toLowerCase() === want);
+    // lower-casing keeps the length of anything that can become ASCII, so the length check is exact then
+    test = /^[\x00-\x7f]*$/.test(want) ? (v) => v.length === want.length && (v === want || v.toLowerCase() === want) : (v) => v === want || v.toLowerCase() === want;
   } else {
     const set = new Set(values);
     test = (v) => set.has(v) || set.has(v.toLowerCase());
