@@ -9,6 +9,8 @@ import { parseConfig } from '../detect/config.js';
 import { methodDefaults, METHODS } from '../detect/registry.js';
 import type { DetectConfig } from '../detect/types.js';
 import { detect, type DetectStats } from '../core/detect.js';
+import { BLOCKLIST_KEY, parseBlocklist } from '../detect/methods/blacklist.js';
+import { INVENTORY_KEY, parseInventory } from '../detect/methods/aliendev.js';
 import type { Command } from './types.js';
 
 interface Args {
@@ -21,12 +23,14 @@ interface Args {
   perspective?: string;
   'fp-rules'?: string;
   'fail-on'?: string;
+  blocklist?: string;
+  inventory?: string;
   [k: string]: unknown;
 }
 
 const command: Command<Args> = {
   command: 'detect [files..]',
-  describe: 'find attacks in flow records: scans, sweeps, password guessing, rogue DHCP and DNS servers',
+  describe: 'find attacks in flow records: scans, sweeps, password guessing, rogue DHCP and DNS servers, floods, DNS tunnels, big transfers, listed hosts, beacons, new devices',
   builder: (y: Argv) =>
     y
       .positional('files', { type: 'string', array: true, describe: 'NDJSON flow files (default stdin; - is stdin)' })
@@ -37,11 +41,14 @@ const command: Command<Args> = {
       .option('methods', { type: 'string', describe: `methods to run (default all): ${METHODS.map((m) => m.name).join(', ')}` })
       .option('perspective', { type: 'string', describe: 'the priority table to use (built in: default, quiet; more in --config)' })
       .option('fp-rules', { type: 'string', describe: 'false-positive rules file (fir fp): matching events are not written' })
+      .option('blocklist', { type: 'string', describe: 'FILE: addresses, networks and domains (one a line, # comments); traffic with them is BLACKLIST' })
+      .option('inventory', { type: 'string', describe: 'FILE: the known devices (CSV or list of MACs and IPs); any other that talks is ALIENDEV' })
       .option('fail-on', { type: 'string', describe: `exit 3 when an event of this priority or above is written (${PRIORITIES.join(', ')})` })
       .example('fir ingest capture.pcap | fir detect', 'events of a capture, as NDJSON')
       .example('fir detect --dhcp-servers 192.168.1.1 --dns-servers 192.168.1.1 < flows.ndjson', 'with the allowed servers: any other is an event')
       .example('fir detect --methods SCANS,SSHDICT --fp-rules fp.ndjson flows.ndjson', 'two methods, known false positives left out')
       .example('fir detect --fail-on high < flows.ndjson > /dev/null', 'CI gate: exit 3 when something high or critical is found')
+      .example('fir detect --blocklist bad.txt --inventory devices.csv < flows.ndjson', 'traffic with listed hosts and domains, devices not in the inventory')
       .example('fir detect --config lan.json --perspective quiet < flows.ndjson | fir timeline', 'own thresholds and priorities, read as a timeline'),
   async run(args, ctx) {
     let config: DetectConfig = {};
@@ -52,6 +59,16 @@ const command: Command<Args> = {
     if (dhcp.length) config = { ...config, dhcp_servers: dhcp };
     const dns = ipListOption(args['dns-servers'], 'dns-servers');
     if (dns.length) config = { ...config, dns_servers: dns };
+    if (args.blocklist !== undefined) {
+      const { list, problems } = parseBlocklist(readFlagFile(args.blocklist, 'blocklist'));
+      for (const p of problems) ctx.diag.skip(args.blocklist, p.line, p.message);
+      config = { ...config, [BLOCKLIST_KEY]: list };
+    }
+    if (args.inventory !== undefined) {
+      const { inventory, problems } = parseInventory(readFlagFile(args.inventory, 'inventory'));
+      for (const p of problems) ctx.diag.skip(args.inventory, p.line, p.message);
+      config = { ...config, [INVENTORY_KEY]: inventory };
+    }
     const failOn = args['fail-on'];
     if (failOn !== undefined && !isPriority(failOn)) throw new UsageError(`--fail-on: not a priority: ${failOn} (${PRIORITIES.join(', ')})`);
     let fpRules: FpRule[] | undefined;

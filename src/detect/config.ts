@@ -166,6 +166,132 @@ export const METHOD_DEFAULTS = {
     max_clients_per_server: 256,
     /** DNS server ports */
     ports: [53],
+    /** TUNNEL (src/detect/methods/tunnel.ts): a client's DNS per domain is judged over this long, seconds */
+    tunnel_window_s: 300,
+    /** TUNNEL: queries to one domain needed before it is judged */
+    tunnel_min_queries: 50,
+    /** TUNNEL: carrier signs needed (big queries, many subdomains, long or random names, odd query types, DNS over TCP, volume) */
+    tunnel_min_signs: 2,
+    /** TUNNEL sign: mean IP bytes per query at least (an ordinary query is 60 to 110) */
+    tunnel_query_bytes: 150,
+    /** TUNNEL sign: distinct subdomains of the domain at least ... */
+    tunnel_subdomains: 50,
+    /** ... that are this share of the names asked at least */
+    tunnel_unique_ratio: 0.5,
+    /** TUNNEL sign: share of names with a label this long or longer ... */
+    tunnel_long_label: 40,
+    /** ... or a label of at least 16 characters with this many bits of entropy per character ... */
+    tunnel_entropy_bits: 3.5,
+    /** ... at least */
+    tunnel_long_ratio: 0.5,
+    /** TUNNEL sign: share of TXT, NULL, CNAME, MX, ANY, SRV or PRIVATE queries at least */
+    tunnel_odd_qtype_ratio: 0.5,
+    /** TUNNEL sign: DNS over TCP bytes (both ways) to the domain's servers at least */
+    tunnel_tcp_bytes: 500000,
+    /** TUNNEL sign: the client's DNS bytes this many times the median of the other clients (with at least 2 of them) */
+    tunnel_volume_factor: 10,
+    /** TUNNEL: clients and domains per client remembered (memory bound) */
+    tunnel_max_clients: 20000,
+    tunnel_max_domains_per_client: 64,
+    /** TUNNEL: distinct subdomains counted per domain (more make no difference) */
+    tunnel_max_names: 2000,
+  },
+  DOS: {
+    /** a target's incoming connection attempts and packets are counted in windows of this long, seconds */
+    window_s: 10,
+    /** a flood continuing within this long widens its event, seconds */
+    event_window_s: 300,
+    /** SYNFLOOD: half-open attempts (SYN without the originator's handshake ACK) to one target in a window ... */
+    syn_min_attempts: 500,
+    /** ... at this rate at least, per second ... */
+    syn_min_rate: 50,
+    /** ... making at least this share of the SYNs it received (a busy server completes most) */
+    syn_min_halfopen_ratio: 0.8,
+    /** ... aimed at this many destination ports at most (more is a port scan: SCANS) */
+    syn_max_ports: 20,
+    /** VOLUMETRIC: packets to one target in a window ... */
+    vol_min_pkts: 50000,
+    /** ... at this rate at least, per second ... */
+    vol_min_pps: 5000,
+    /** ... with at least this many packets in for each packet the target sent back */
+    vol_min_in_out_ratio: 10,
+    /** both: and this many times the target's usual window (once it has min_history earlier windows) */
+    usual_factor: 10,
+    min_history: 3,
+    /** a flood from more sources than this names the top ones and counts the rest */
+    max_named_sources: 5,
+    /** a source is named when it sent at least this share of the flood */
+    named_source_ratio: 0.1,
+    /** targets and sources per target remembered (memory bound) */
+    max_targets: 100000,
+    max_sources_per_target: 10000,
+  },
+  HIGHTRANSF: {
+    /** a transfer (one connection) is judged this long after it ended, seconds, so the transfers around it count; a later big one of the host widens the event */
+    idle_s: 300,
+    /** a transfer below this many bytes in one direction is never an event ... */
+    min_bytes: 500000,
+    /** ... one of this many or more always is */
+    always_bytes: 10000000000,
+    /** in between: this many times the percentile of the capture's other transfers in that direction ... */
+    percentile: 95,
+    percentile_factor: 5,
+    /** ... counting transfers of at least this many bytes (handshakes and probes are not transfers) ... */
+    percentile_min_bytes: 1000,
+    /** ... once this many have been seen (before that, min_bytes and the host's usual decide) */
+    percentile_min_transfers: 20,
+    /** ... and this many times the largest other transfer of the host in that direction (once it has host_min_history of them), and of the pair */
+    host_factor: 5,
+    host_min_history: 3,
+    /** hosts, pairs and transfers waiting for judgement remembered (memory bound) */
+    max_hosts: 100000,
+    max_pairs: 100000,
+    max_pending: 10000,
+  },
+  BLACKLIST: {
+    /** a host's traffic with listed addresses within this long widens its event, seconds */
+    event_window_s: 3600,
+    /** addresses remembered as listed or not (a cache; cleared when full) */
+    max_cache: 100000,
+    /** also match DNS answers (addresses a listed name resolved to are listed while the capture runs) */
+    answers: true,
+  },
+  BEACON: {
+    /** connections of a pair are judged at the end of input or after this long without one, seconds */
+    idle_s: 3600,
+    /** a beacon seen again within this long widens its event, seconds */
+    event_window_s: 86400,
+    /** answered connections needed (failed attempts are never counted: retries are periodic too) */
+    min_connections: 20,
+    /** score (0 to 1, the mean of the timing and the size score) needed */
+    min_score: 0.8,
+    /** timing: the MADM of inter-arrival times scores 0 at this many seconds (RITA: 30) or at the median interval when shorter */
+    ts_madm_scale_s: 30,
+    /** size: the MADM of bytes per connection scores 0 at this many bytes (RITA: 32) */
+    ds_madm_scale_bytes: 32,
+    /** size: the most common size scores 0 at this many bytes (RITA: 65535) */
+    ds_smallness_bytes: 65535,
+    /** intervals shorter than this are one connection burst, not a beat, seconds */
+    min_interval_s: 1,
+    /** well-known periodic infrastructure is not a beacon: destination ports (NTP, DNS, DHCP, NetBIOS, SSDP, mDNS, LLMNR, syslog, SNMP traps) */
+    ignore_ports: [123, 53, 67, 68, 137, 138, 1900, 5353, 5355, 514, 162],
+    /** ... and destination networks (e.g. the update or monitoring servers) */
+    ignore_nets: [] as string[],
+    /** peers in the local networks are judged too (RITA scores internal hosts calling external ones; a LAN's own periodic jobs, backups and monitoring, are not beacons) */
+    local_peers: false,
+    /** pairs and connection times per pair remembered (memory bound) */
+    max_pairs: 200000,
+    max_connections_per_pair: 4000,
+  },
+  ALIENDEV: {
+    /** without --inventory: devices first seen in this many seconds of flow time from the first flow are known */
+    learning_s: 600,
+    /** a new device's traffic within this long widens its event, seconds */
+    event_window_s: 3600,
+    /** a new device is reported after this long of its traffic (more peers and flows in one event), seconds */
+    report_after_s: 60,
+    /** devices remembered (memory bound) */
+    max_devices: 100000,
   },
 };
 

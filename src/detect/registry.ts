@@ -7,14 +7,25 @@ import { dnsServer } from './methods/dns-server.js';
 import { scans } from './methods/scans.js';
 import { icmp } from './methods/icmp.js';
 import { sshdict, dictattack } from './methods/sshdict.js';
+import { withTunnel } from './methods/tunnel.js';
+import { dos } from './methods/dos.js';
+import { hightransf } from './methods/hightransf.js';
+import { blacklist } from './methods/blacklist.js';
+import { beacon } from './methods/beacon.js';
+import { aliendev } from './methods/aliendev.js';
 
 export const METHODS: DetectionMethod[] = [
   dhcp,
-  dnsServer,
+  withTunnel(dnsServer), // DNSANOMALY: the server checks plus TUNNEL (methods/tunnel.ts)
   scans,
   icmp,
   sshdict,
   dictattack,
+  dos,
+  hightransf,
+  blacklist,
+  beacon,
+  aliendev,
 ];
 
 /** Each method's defaults by name (what a config file may set). */

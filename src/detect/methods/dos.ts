@@ -1,0 +1,219 @@
+// DOS/SYNFLOOD and DOS/VOLUMETRIC: a target receiving far more connection attempts or packets
+// than it answers, or than its usual rate. Each target's incoming traffic is counted in fixed
+// windows (window_s from the first flow to it): SYNFLOOD counts half-open attempts (the
+// originator sent a SYN and never the ACK that completes the handshake, whatever the target
+// answered: a SYN-ACK that the flooder's kernel resets is still a flood), VOLUMETRIC counts
+// packets and compares them with the packets the target sent back. A busy server completes
+// most handshakes with its clients and answers their packets, so it never counts. The sources
+// are named when few; with many (spoofed) sources the top one is the event's src and the
+// evidence counts them.
+import { METHOD_DEFAULTS } from '../config.js';
+import type { DetectionMethod, MethodContext, MethodInstance } from '../types.js';
+import type { Flow } from '../../record.js';
+import { addId, fmtList, isUnicast, plural } from '../util.js';
+
+interface Win {
+  first: number;
+  last: number;
+  /** SYNs received (flows opened with a SYN) and the half-open ones among them */
+  syns: number;
+  halfOpen: number;
+  /** packets and bytes in, packets back */
+  pkts: number;
+  bytes: number;
+  rpkts: number;
+  /** source → [half-open attempts, packets] */
+  sources: Map<string, [number, number]>;
+  ports: Map<number, number>;
+  flows: string[];
+}
+
+interface History {
+  windows: number;
+  halfOpen: number;
+  pkts: number;
+}
+
+type Sub = 'SYNFLOOD' | 'VOLUMETRIC';
+
+export const dos: DetectionMethod = {
+  name: 'DOS',
+  submethods: ['SYNFLOOD', 'VOLUMETRIC'],
+  title: { SYNFLOOD: 'SYN flood', VOLUMETRIC: 'volumetric flood' },
+  attack: {
+    SYNFLOOD: { tactic: 'impact', technique: 'T1499.001' },
+    VOLUMETRIC: { tactic: 'impact', technique: 'T1498.001' },
+  },
+  priority: { SYNFLOOD: 'high', VOLUMETRIC: 'high' },
+  windowMs: METHOD_DEFAULTS.DOS.event_window_s * 1000,
+  defaults: METHOD_DEFAULTS.DOS,
+  create(ctx: MethodContext): MethodInstance {
+    const s = ctx.settings;
+    const winMs = Math.max(1, s.window_s) * 1000;
+    const open = new Map<string, Win>();
+    const history = new Map<string, History>();
+    let nextSweep = -Infinity;
+
+    function usual(h: History | undefined, which: 'halfOpen' | 'pkts'): number | undefined {
+      if (!h || h.windows < s.min_history) return undefined;
+      return h[which] / h.windows;
+    }
+
+    function sources(w: Win, idx: 0 | 1): { named: string[]; count: number; top: [string, number][] } {
+      const all = [...w.sources].map(([ip, v]) => [ip, v[idx]] as [string, number]).filter((x) => x[1] > 0);
+      all.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+      const total = all.reduce((n, x) => n + x[1], 0);
+      const named = all.filter((x) => x[1] >= total * s.named_source_ratio).slice(0, s.max_named_sources).map((x) => x[0]);
+      return { named: named.length ? named : all.slice(0, 1).map((x) => x[0]), count: all.length, top: all.slice(0, 10) };
+    }
+
+    function emit(sub: Sub, target: string, w: Win, figures: Record<string, unknown>, what: string, usualVal: number | undefined, idx: 0 | 1): void {
+      const src = sources(w, idx);
+      const many = src.count > s.max_named_sources || src.named.length < src.count;
+      const durS = Math.max(0.001, (w.last - w.first) / 1000);
+      const from = many ? `from ${plural(src.count, 'source')} (most from ${fmtList(src.top.slice(0, 3).map((x) => `${x[0]} (${x[1]})`))})` : `from ${fmtList(src.named, 5)}`;
+      const ports = [...w.ports].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, 10).map((x) => x[0]);
+      const evidence = {
+        ...figures,
+        duration_s: Math.round(durS * 10) / 10,
+        source_count: src.count,
+        top_sources: Object.fromEntries(src.top),
+        ...(usualVal !== undefined ? { usual_per_window: Math.round(usualVal * 10) / 10 } : {}),
+      };
+      const detail = `${target} received ${what} in ${durS < 10 ? durS.toFixed(1) : Math.round(durS)} s ${from}${usualVal !== undefined ? ` (usually ${Math.round(usualVal)} per ${s.window_s} s)` : ''}: a ${sub === 'SYNFLOOD' ? 'SYN flood' : 'volumetric flood'}`;
+      for (const ip of src.named) {
+        ctx.emit({
+          method: 'DOS',
+          submethod: sub,
+          src: ip,
+          targets: [target],
+          start: w.first,
+          end: w.last,
+          ...(ports.length ? { ports } : {}),
+          ...(sub === 'SYNFLOOD' ? { proto: 'tcp' } : {}),
+          detail,
+          evidence,
+          flows: w.flows,
+        });
+      }
+    }
+
+    function judge(target: string, w: Win): void {
+      const h = history.get(target);
+      const durS = Math.max(1, (w.last - w.first) / 1000);
+      let flooded = false;
+      const uSyn = usual(h, 'halfOpen');
+      if (
+        w.halfOpen >= s.syn_min_attempts &&
+        w.halfOpen / durS >= s.syn_min_rate &&
+        w.halfOpen >= w.syns * s.syn_min_halfopen_ratio &&
+        w.ports.size <= s.syn_max_ports &&
+        (uSyn === undefined || w.halfOpen >= uSyn * s.usual_factor)
+      ) {
+        flooded = true;
+        emit(
+          'SYNFLOOD',
+          target,
+          w,
+          { half_open: w.halfOpen, syns: w.syns, completed: w.syns - w.halfOpen, attempts_per_s: Math.round(w.halfOpen / durS), pkts: w.pkts, answered_pkts: w.rpkts },
+          `${w.halfOpen} half-open TCP connection attempts (${Math.round(w.halfOpen / durS)}/s; ${w.syns - w.halfOpen} of ${w.syns} SYNs completed the handshake, ${w.rpkts} packets sent back)`,
+          uSyn,
+          0,
+        );
+      }
+      const uPkts = usual(h, 'pkts');
+      if (
+        w.pkts >= s.vol_min_pkts &&
+        w.pkts / durS >= s.vol_min_pps &&
+        w.pkts >= Math.max(1, w.rpkts) * s.vol_min_in_out_ratio &&
+        (uPkts === undefined || w.pkts >= uPkts * s.usual_factor)
+      ) {
+        flooded = true;
+        emit(
+          'VOLUMETRIC',
+          target,
+          w,
+          { pkts: w.pkts, bytes: w.bytes, answered_pkts: w.rpkts, pkts_per_s: Math.round(w.pkts / durS), in_out_ratio: Math.round((w.pkts / Math.max(1, w.rpkts)) * 10) / 10 },
+          `${w.pkts} packets (${Math.round(w.pkts / durS)}/s, ${w.bytes} bytes) and sent ${w.rpkts} back`,
+          uPkts,
+          1,
+        );
+      }
+      // a flood does not become the target's usual
+      if (flooded) return;
+      let hh = h;
+      if (!hh) {
+        if (history.size >= s.max_targets) return;
+        history.set(target, (hh = { windows: 0, halfOpen: 0, pkts: 0 }));
+      }
+      hh.windows++;
+      hh.halfOpen += w.halfOpen;
+      hh.pkts += w.pkts;
+    }
+
+    function sweep(now: number): void {
+      for (const [target, w] of open) {
+        if (now > w.first + winMs) {
+          open.delete(target);
+          judge(target, w);
+        }
+      }
+    }
+
+    return {
+      flow(f: Flow, t: number, tEnd: number) {
+        const proto = f.proto;
+        if (proto === 'arp') return;
+        const target = f.dst;
+        const src = f.src;
+        if (src === undefined || !isUnicast(target)) return;
+        let w = open.get(target);
+        if (w && t > w.first + winMs) {
+          open.delete(target);
+          judge(target, w);
+          w = undefined;
+        }
+        if (!w) {
+          if (open.size >= s.max_targets) return;
+          open.set(target, (w = { first: t, last: tEnd, syns: 0, halfOpen: 0, pkts: 0, bytes: 0, rpkts: 0, sources: new Map(), ports: new Map(), flows: [] }));
+        }
+        if (t < w.first) w.first = t;
+        if (tEnd > w.last) w.last = tEnd;
+        let half = 0;
+        if (proto === 'tcp') {
+          const fl = f.flags;
+          if (fl !== undefined && fl.indexOf('S') >= 0) {
+            w.syns++;
+            if (fl.indexOf('A') < 0) {
+              half = 1;
+              w.halfOpen++;
+            }
+          }
+        }
+        w.pkts += f.pkts;
+        w.bytes += f.bytes;
+        w.rpkts += f.rpkts ?? 0;
+        const dp = f.dport;
+        if (dp !== undefined && w.ports.size < 1000) w.ports.set(dp, (w.ports.get(dp) ?? 0) + 1);
+        let sv = w.sources.get(src);
+        if (!sv) {
+          if (w.sources.size >= s.max_sources_per_target) return;
+          w.sources.set(src, (sv = [0, 0]));
+        }
+        sv[0] += half;
+        sv[1] += f.pkts;
+        if (half || w.flows.length < 20) addId(w.flows, f.id);
+      },
+      advance(now) {
+        if (now < nextSweep) return;
+        nextSweep = now + 1000;
+        sweep(now);
+      },
+      finish() {
+        sweep(Infinity);
+      },
+    };
+  },
+};
+
+export default dos;
