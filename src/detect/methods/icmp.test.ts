@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { arpRequest, echo, only, run } from '../../../test/detect-kit.js';
+import { arpRequest, echo, only, run as runAll } from '../../../test/detect-kit.js';
 import type { Flow } from '../../record.js';
+
+// this file's methods only: the other methods have their own tests
+const run: typeof runAll = (flows, opts = {}) => runAll(flows, { methods: ['ICMPANOM'], ...opts });
 
 describe('ICMPANOM', () => {
   it('finds a ping sweep across a routed network', () => {

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { arpRequest, flow, only, run, session, synProbe } from '../../../test/detect-kit.js';
+import { arpRequest, flow, only, run as runAll, session, synProbe } from '../../../test/detect-kit.js';
 import type { Flow } from '../../record.js';
 import { detectArray } from '../../core/detect.js';
+
+// this file's methods only: the other methods have their own tests
+const run: typeof runAll = (flows, opts = {}) => runAll(flows, { methods: ['SCANS'], ...opts });
 
 const ATT = '192.168.1.100';
 
@@ -102,7 +105,7 @@ describe('SCANS', () => {
     const a = run(flows);
     // shuffle within 30-second blocks (ingest writes flows as they expire)
     const shuffled = [...flows].map((f, i) => ({ f, k: Math.floor(Date.parse(f.end) / 30000) * 1e6 + ((i * 7919) % 1000) })).sort((x, y) => x.k - y.k).map((x) => x.f);
-    const b = detectArray(shuffled as never, { config: {} });
+    const b = detectArray(shuffled as never, { config: {}, methods: ['SCANS'] });
     expect(b.map((e) => e.id).sort()).toEqual(a.map((e) => e.id).sort());
     expect(b.map((e) => e.targets.length).sort()).toEqual(a.map((e) => e.targets.length).sort());
   });

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { only, run, session } from '../../../test/detect-kit.js';
+import { only, run as runAll, session } from '../../../test/detect-kit.js';
 import type { Flow } from '../../record.js';
 import { judgeSessions } from './sshdict.js';
 import { METHOD_DEFAULTS } from '../config.js';
+
+// this file's methods only: the other methods have their own tests
+const run: typeof runAll = (flows, opts = {}) => runAll(flows, { methods: ['SSHDICT', 'DICTATTACK'], ...opts });
 
 const ATT = '192.168.1.100';
 const VIC = '192.168.1.225';
