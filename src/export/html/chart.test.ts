@@ -35,7 +35,8 @@ describe('trafficChart', () => {
   });
   it('draws a bar per non-empty bin, the event band, and labelled axes', () => {
     expect(svg.match(/fill="#2f6db3"/g)).toHaveLength(2);
-    expect(svg).toContain('fill="#b42318" fill-opacity="0.13"');
+    expect(svg).toContain('fill="#b42318" fill-opacity="0.09"');
+    expect(svg).toContain('fill="#b42318" fill-opacity="0.85"');
     expect(svg).toContain('>08:15:00<');
     expect(svg).toContain('>08:16:00<');
     expect(svg).toContain('>0 B<');

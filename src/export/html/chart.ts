@@ -33,7 +33,7 @@ export interface ChartSpec {
 
 const W = 560;
 const H = 210;
-const M = { left: 66, right: 14, top: 26, bottom: 42 };
+const M = { left: 66, right: 14, top: 30, bottom: 42 };
 
 /** Nice widths of a time bin: the smallest that gives at most `want` bins over the span. */
 const BIN_WIDTHS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 604800].map((s) => s * 1000);
@@ -88,12 +88,16 @@ export function trafficChart(spec: ChartSpec): string {
   out.push(`<title>${esc(label)}</title>`);
   out.push(`<text x="${M.left}" y="15" font-size="12" font-weight="600" fill="#1d2430">${esc(spec.title)}</text>`);
   // event bands under the bars
-  for (const m of spec.marks) {
+  // longest first, so that short events stay visible on top of long ones
+  const marks = spec.marks.slice().sort((a, b) => b.end - b.start - (a.end - a.start));
+  for (const m of marks) {
     const x0 = x(m.start);
     const x1 = Math.max(x(m.end), x0 + 2);
     const c = PRIORITY_COLORS[m.priority] ?? PRIORITY_COLORS.info;
-    out.push(`<rect x="${n1(x0)}" y="${M.top}" width="${n1(x1 - x0)}" height="${ph}" fill="${c}" fill-opacity="0.13"><title>${esc(m.label)}</title></rect>`);
-    out.push(`<line x1="${n1(x0)}" x2="${n1(x0)}" y1="${M.top}" y2="${M.top + ph}" stroke="${c}" stroke-width="1" stroke-opacity="0.7"/>`);
+    // a light band over the plot, and a solid strip above it that stays readable where bands overlap
+    out.push(`<rect x="${n1(x0)}" y="${M.top}" width="${n1(x1 - x0)}" height="${ph}" fill="${c}" fill-opacity="0.09"><title>${esc(m.label)}</title></rect>`);
+    out.push(`<rect x="${n1(x0)}" y="${M.top - 6}" width="${n1(x1 - x0)}" height="4" fill="${c}" fill-opacity="0.85"><title>${esc(m.label)}</title></rect>`);
+    out.push(`<line x1="${n1(x0)}" x2="${n1(x0)}" y1="${M.top}" y2="${M.top + ph}" stroke="${c}" stroke-width="1" stroke-opacity="0.6"/>`);
   }
   // value grid and axis
   for (let v = 0; v <= top + step / 2; v += step) {
