@@ -9,6 +9,11 @@ describe('fastFieldReader', () => {
     const full = JSON.parse(line);
     expect(read(line)).toEqual({ kind: 'flow', start: full.start, src: full.src, dst: full.dst, pkts: full.pkts });
   });
+  it('reads numbers of every JSON form', () => {
+    const r = fastFieldReader(['a', 'b', 'c', 'd', 'e']);
+    const line = '{"a":0,"b":-12,"c":1.5,"d":2e3,"e":12345678901234567}';
+    expect(r(line)).toEqual(JSON.parse(line));
+  });
   it('leaves absent fields out', () => {
     expect(read('{"src":"10.0.0.1"}')).toEqual({ src: '10.0.0.1' });
   });

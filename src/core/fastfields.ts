@@ -20,6 +20,8 @@ export function fastFieldReader(fields: string[], kind?: string): (line: string)
     if (len < 2 || line.charCodeAt(0) !== 123 || line.charCodeAt(len - 1) !== 125) return undefined;
     let nested = line.indexOf('{', 1);
     if (nested < 0) nested = len;
+    // most lines have no backslash at all: look once, not once per string field
+    const firstBs = line.indexOf('\\');
     const f: Record<string, any> = {};
     if (kind !== undefined) {
       // a record of another kind goes the slow way, which reports it
@@ -42,17 +44,26 @@ export function fastFieldReader(fields: string[], kind?: string): (line: string)
       if (c === 34) {
         const end = line.indexOf('"', v + 1);
         if (end < 0) return undefined;
-        const bs = line.indexOf('\\', v + 1);
-        if (bs >= 0 && bs < end) return undefined;
+        if (firstBs >= 0 && firstBs < end) {
+          const bs = line.indexOf('\\', v + 1);
+          if (bs >= 0 && bs < end) return undefined;
+        }
         f[names[i]] = line.slice(v + 1, end);
       } else if ((c >= 48 && c <= 57) || c === 45) {
-        let e = v + 1;
+        // a plain integer is read in place; anything else (sign, fraction, exponent) by Number
+        let e = v;
+        let n = 0;
+        let plain = true;
         for (; e < len; e++) {
           const d = line.charCodeAt(e);
           if (d === 44 || d === 125) break;
+          if (d >= 48 && d <= 57) n = n * 10 + (d - 48);
+          else plain = false;
         }
-        const n = Number(line.slice(v, e));
-        if (Number.isNaN(n)) return undefined;
+        if (!plain || e - v > 15) {
+          n = Number(line.slice(v, e));
+          if (Number.isNaN(n)) return undefined;
+        }
         f[names[i]] = n;
       } else return undefined;
     }
