@@ -119,6 +119,8 @@ class FlowState {
   rClosed = false;
   oSize = 0;
   rSize = 0;
+  /** the originator's initial sequence number (of its SYN, or one before its first segment) */
+  oSeq = 0;
   /** history starts with an originator SYN and no H/A/F/I/Q from the originator before its RST */
   rstos0 = 0; // 0 undecided, 1 pattern holds so far, 2 broken, 3 matched
   smacHi = -1;
@@ -301,8 +303,9 @@ export class FlowMeter {
       f = null;
     }
     if (f) {
-      // an ended TCP connection is not continued by a new SYN; an over-long flow is cut
-      if ((tcpFlags & 0x12) === 0x02 && (f.os === RESET || f.rs === RESET || (f.oClosed && f.rClosed))) {
+      // an ended TCP connection is not continued by a new SYN, nor is an open one by a SYN with
+      // a new initial sequence number (Zeek's IsReuse); an over-long flow is cut
+      if ((tcpFlags & 0x12) === 0x02 && (f.os === RESET || f.rs === RESET || (f.oClosed && f.rClosed) || (p.tcpSeq !== f.oSeq && !(f.os === SYN_ACK_SENT && f.rs === INACTIVE)))) {
         this.remove(f);
         f = null;
       } else if (ts - f.first > this.opts.activeMs) {
@@ -320,6 +323,7 @@ export class FlowMeter {
       f.b0 = b0; f.b1 = b1; f.b2 = b2; f.b3 = b3;
       f.sport = sport;
       f.dport = dport;
+      f.oSeq = proto === IPPROTO_TCP ? (tcpFlags & 0x02 ? p.tcpSeq : (p.tcpSeq - 1) >>> 0) : 0;
       f.icmpType = p.icmpType;
       f.icmpCode = p.icmpCode;
       f.first = ts;
@@ -722,6 +726,7 @@ export class FlowMeter {
       if (app) o.app = app;
       if (f.app?.dns) o.dns = f.app.dns;
       if (f.app?.dhcp) o.dhcp = f.app.dhcp;
+      if (f.app?.tls_sni) o.tls_sni = f.app.tls_sni;
     }
     if (f.arp) o.arp = f.arp;
     if (f.smacHi >= 0) o.smac = macText(f.smacHi, f.smacLo);

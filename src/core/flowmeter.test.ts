@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_METER, FlowMeter, flowId, isoMs } from './flowmeter.js';
+
+/** An Ethernet/IPv4/UDP or TCP frame. */
+function frame(src: number, dst: number, sport: number, dport: number, proto = 17, tcpFlags = 0, payload = 0): Uint8Array {
+  const l4 = proto === 6 ? 20 : 8;
+  const b = new Uint8Array(14 + 20 + l4 + payload);
+  b.set([2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 8, 0], 0);
+  const ip = 14;
+  b[ip] = 0x45;
+  const total = 20 + l4 + payload;
+  b[ip + 2] = total >> 8;
+  b[ip + 3] = total & 255;
+  b[ip + 8] = 64;
+  b[ip + 9] = proto;
+  for (let i = 0; i < 4; i++) {
+    b[ip + 12 + i] = (src >>> (24 - 8 * i)) & 255;
+    b[ip + 16 + i] = (dst >>> (24 - 8 * i)) & 255;
+  }
+  const t = ip + 20;
+  b[t] = sport >> 8;
+  b[t + 1] = sport & 255;
+  b[t + 2] = dport >> 8;
+  b[t + 3] = dport & 255;
+  if (proto === 6) {
+    b[t + 12] = 5 << 4;
+    b[t + 13] = tcpFlags;
+  } else {
+    b[t + 4] = (8 + payload) >> 8;
+    b[t + 5] = (8 + payload) & 255;
+  }
+  return b;
+}
+
+const A = 0x0a000001;
+const B = 0x0a000002;
+
+describe('FlowMeter', () => {
+  it('joins both directions into one flow with per-direction counts', () => {
+    const m = new FlowMeter('t.pcap');
+    m.epoch = Date.UTC(2026, 10, 27, 10, 0, 0);
+    const q = frame(A, B, 5000, 53, 17, 0, 30);
+    const r = frame(B, A, 53, 5000, 17, 0, 80);
+    m.packet(1, q, 0, q.length, 0, 1);
+    m.packet(1, r, 0, r.length, 7, 2);
+    const [f] = m.finish();
+    expect(f).toMatchObject({ proto: 'udp', src: '10.0.0.1', sport: 5000, dst: '10.0.0.2', dport: 53, pkts: 1, bytes: 58, rpkts: 1, rbytes: 108, state: 'SF' });
+    expect(f.start).toBe('2026-11-27T10:00:00.000Z');
+    expect(f.end).toBe('2026-11-27T10:00:00.007Z');
+  });
+
+  it('writes flows as they time out, so memory follows the open flows', () => {
+    const m = new FlowMeter('t.pcap', { ...DEFAULT_METER, udpIdleMs: 1000 });
+    m.epoch = 0;
+    let written = 0;
+    let maxOpen = 0;
+    for (let i = 0; i < 10_000; i++) {
+      const pk = frame(A, B + i, 1024 + (i % 50_000), 9999);
+      m.packet(1, pk, 0, pk.length, i * 10, i + 1);
+      written += m.take().length;
+      maxOpen = Math.max(maxOpen, m.stats.flows - written);
+    }
+    // one new flow every 10 ms and a 1 s timeout: about 100 open at any time
+    expect(written).toBeGreaterThan(9_800);
+    expect(maxOpen).toBeLessThan(150);
+    expect(written + m.finish().length).toBe(10_000);
+  });
+
+  it('starts a new flow after the idle timeout and keeps TCP flags per direction', () => {
+    const m = new FlowMeter('t.pcap');
+    m.epoch = 0;
+    const syn = frame(A, B, 40000, 22, 6, 0x02);
+    const synack = frame(B, A, 22, 40000, 6, 0x12);
+    m.packet(1, syn, 0, syn.length, 0, 1);
+    m.packet(1, synack, 0, synack.length, 1, 2);
+    m.packet(1, syn, 0, syn.length, 1 + DEFAULT_METER.tcpIdleMs + 1, 3);
+    const flows = [...m.take(), ...m.finish()];
+    expect(flows).toHaveLength(2);
+    expect(flows[0]).toMatchObject({ flags: 'S', rflags: 'AS', state: 'S1' });
+    expect(flows[1]).toMatchObject({ flags: 'S', state: 'S0', pkts: 1, rpkts: 0 });
+  });
+
+  it('survives frames that are cut anywhere', () => {
+    const m = new FlowMeter('t.pcap');
+    m.epoch = 0;
+    const full = frame(A, B, 1, 2, 6, 0x18, 40);
+    for (let n = 0; n <= full.length; n++) m.packet(1, full, 0, n, n, n + 1);
+    for (const lt of [0, 1, 101, 105, 108, 113, 127, 239, 276, 9999]) m.packet(lt, full, 0, full.length, 100, 200);
+    expect(m.finish().length).toBeGreaterThan(0);
+  });
+});
+
+describe('isoMs and flowId', () => {
+  it('formats times like Date.prototype.toISOString', () => {
+    for (const t of [0, 951782400000, 1764324000030, 4102444799999, -86400001, 253402300799999]) expect(isoMs(t)).toBe(new Date(t).toISOString());
+    expect(isoMs(Infinity)).toBe(new Date(8.64e15).toISOString());
+  });
+
+  it('gives the same id for the same origin, packet and depth', () => {
+    expect(flowId('a.pcap', 1, 0)).toBe(flowId('a.pcap', 1, 0));
+    expect(flowId('a.pcap', 1, 0)).not.toBe(flowId('a.pcap', 2, 0));
+    expect(flowId('a.pcap', 1, 0)).not.toBe(flowId('a.pcap', 1, 1));
+    expect(flowId('a.pcap', 1, 0)).not.toBe(flowId('b.pcap', 1, 0));
+    expect(flowId('x', 7, 0)).toMatch(/^[0-9a-f]{16}$/);
+  });
+});
