@@ -200,10 +200,6 @@ function summaryTable(renderTable: RenderTable, sums: SummaryRecord[], summ: Sum
   return out + '\n';
 }
 
-function metricText(order: Order, v: number): string {
-  return order === 'bytes' ? humanBytes(v) : humanCount(v);
-}
-
 function binView(bins: BinRecord[], binMs: number, order: Order, paint: Paint, width: number): string {
   if (bins.length === 0) return 'no flows\n';
   const values = bins.map((b) => b[order]);
