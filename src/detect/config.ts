@@ -21,7 +21,7 @@ export const METHOD_DEFAULTS = {
     /** a source's probes are counted until it has sent none for this long, seconds ... */
     window_s: 600,
     /** ... or for at most this long (a slow endless scan is reported in parts, merged into one event) */
-    max_span_s: 1800,
+    max_span_s: 900,
     /** horizontal: distinct targets probed on one port */
     min_targets: 20,
     /** vertical: distinct ports probed on one target */
@@ -92,7 +92,9 @@ export const METHOD_DEFAULTS = {
     success_duration_factor: 4,
     min_success_duration_s: 5,
     /** sessions kept per pair (memory bound); a pair reaching it is judged at once */
-    max_sessions: 5000,
+    max_sessions: 1000,
+    /** a pair busy for longer than this is judged in parts (memory bound; the parts merge into one event), seconds */
+    max_span_s: 900,
     /** after guessing, a clearly unlike session of the same pair this much later still counts as success, seconds */
     success_memory_s: 3600,
   },
@@ -112,7 +114,8 @@ export const METHOD_DEFAULTS = {
     success_bytes_factor: 4,
     success_duration_factor: 4,
     min_success_duration_s: 5,
-    max_sessions: 5000,
+    max_sessions: 1000,
+    max_span_s: 900,
     success_memory_s: 3600,
     /** services (port → submethod); a flow's `app` name is used too */
     services: {

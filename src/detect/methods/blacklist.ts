@@ -57,7 +57,8 @@ export function parseBlocklist(text: string): { list: Blocklist; problems: Block
       continue;
     }
     const d = entry.toLowerCase().replace(/^\*?\./, '').replace(/\.$/, '');
-    if (DOMAIN_RE.test(d) && d.includes('.') || /^[a-z0-9-]+$/.test(d) && d.length > 0 && !/^\d+$/.test(d)) {
+    // a domain, or a single label (a top-level domain); not a dotted number that failed as an address
+    if (DOMAIN_RE.test(d) && !/^[\d.]+$/.test(d)) {
       domains.add(d);
       size++;
       continue;
