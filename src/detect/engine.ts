@@ -24,6 +24,8 @@ interface OpenEvent {
   key: string;
   method: DetectionMethod;
   windowMs: number;
+  /** how much longer the event stays open for a method that reports in parts */
+  holdMs: number;
   submethod: string;
   src: string;
   start: number;
@@ -77,6 +79,7 @@ export class Engine {
   private readonly maxFlows: number;
   private readonly shared = new Map<string, unknown>();
   private readonly windows = new Map<DetectionMethod, number>();
+  private readonly holds = new Map<DetectionMethod, number>();
   private finished = false;
 
   constructor(private readonly opts: EngineOptions) {
@@ -89,6 +92,9 @@ export class Engine {
       // the event window follows the method's settings when the config changes them
       const w = settings.event_window_s ?? settings.window_s ?? settings.idle_s;
       this.windows.set(method, typeof w === 'number' ? w * 1000 : method.windowMs);
+      // a method that reports a long-running attack in parts (max_span_s) may report the next
+      // part up to that long after it began: the event stays open for it
+      this.holds.set(method, typeof settings.max_span_s === 'number' ? settings.max_span_s * 1000 : 0);
       const inst = method.create({
         settings,
         config: opts.config,
@@ -151,7 +157,7 @@ export class Engine {
     for (const { inst } of this.instances) inst.advance?.(now);
     let closing: OpenEvent[] | undefined;
     for (const e of this.open.values()) {
-      if (e.end + e.windowMs < now) (closing ??= []).push(e);
+      if (e.end + e.windowMs + e.holdMs < now) (closing ??= []).push(e);
     }
     if (closing) {
       closing.sort((a, b) => a.start - b.start || (a.key < b.key ? -1 : 1));
@@ -176,6 +182,7 @@ export class Engine {
         key,
         method,
         windowMs,
+        holdMs: this.holds.get(method) ?? 0,
         submethod: c.submethod,
         src: c.src,
         start: c.start,

@@ -120,3 +120,14 @@ describe('SSHDICT on one-direction flow records', () => {
     expect(ev.map((e) => `${e.method}/${e.submethod}`)).toEqual(['SSHDICT/SUCCESS']);
   });
 });
+
+describe('SSHDICT on long-running pairs', () => {
+  it('judges a pair busy for longer than max_span_s in parts, written as one event', () => {
+    // slow guessing: one similar session every 20 s for 40 minutes
+    const flows: Flow[] = [];
+    for (let i = 0; i < 120; i++) flows.push(session(i * 20, ATT, VIC, 22, 30 + (i % 2), 4200, 2));
+    const ev = run(flows);
+    expect(ev).toHaveLength(1);
+    expect(ev[0]).toMatchObject({ submethod: 'ATTEMPT', start: '2026-11-27T10:00:00.000Z', end: '2026-11-27T10:39:42.000Z' });
+  });
+});
