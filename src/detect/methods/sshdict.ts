@@ -102,6 +102,7 @@ interface PairState {
   port: number;
   sub: string;
   sessions: Session[];
+  first: number;
   last: number;
 }
 
@@ -144,6 +145,7 @@ function makeMethod(kind: 'SSHDICT' | 'DICTATTACK'): DetectionMethod {
     create(ctx: MethodContext): MethodInstance {
       const s = ctx.settings;
       const idleMs = s.idle_s * 1000;
+      const spanMs = s.max_span_s * 1000;
       const memoryMs = s.success_memory_s * 1000;
       const byPort = new Map<number, Service>();
       const byApp = new Map<string, Service>();
@@ -241,7 +243,7 @@ function makeMethod(kind: 'SSHDICT' | 'DICTATTACK'): DetectionMethod {
 
       function sweep(now: number): void {
         for (const [key, p] of pairs) {
-          if (now > p.last + idleMs) {
+          if (now > p.last + idleMs || now > p.first + spanMs) {
             pairs.delete(key);
             judge(key, p);
           }
@@ -266,7 +268,7 @@ function makeMethod(kind: 'SSHDICT' | 'DICTATTACK'): DetectionMethod {
           const sess: Session = { start: t, end: tEnd, pkts: f.pkts + (f.rpkts ?? 0), bytes: f.bytes + (f.rbytes ?? 0) };
           if (f.id !== undefined) sess.id = f.id;
           let p = pairs.get(key);
-          if (p && t > p.last + idleMs) {
+          if (p && (t > p.last + idleMs || t > p.first + spanMs)) {
             pairs.delete(key);
             judge(key, p);
             p = undefined;
@@ -276,10 +278,10 @@ function makeMethod(kind: 'SSHDICT' | 'DICTATTACK'): DetectionMethod {
             const r = remembered.get(key);
             if (r && t <= r.until && unlike(sess, r, s as ShapeSettings)) {
               remembered.delete(key);
-              emit({ src, dst, port, sub: svc.name, sessions: [], last: tEnd }, [], [sess], r, undefined, r.attempts, r.first);
+              emit({ src, dst, port, sub: svc.name, sessions: [], first: t, last: tEnd }, [], [sess], r, undefined, r.attempts, r.first);
               return;
             }
-            pairs.set(key, (p = { src, dst, port, sub: svc.name, sessions: [], last: tEnd }));
+            pairs.set(key, (p = { src, dst, port, sub: svc.name, sessions: [], first: t, last: tEnd }));
           }
           p.sessions.push(sess);
           if (tEnd > p.last) p.last = tEnd;
