@@ -194,6 +194,15 @@ describe('fir ingest: damaged input', () => {
     expect(r.flows.length).toBe(5);
   });
 
+  it('writes a progress line on stderr only when asked or on a terminal', async () => {
+    const on = await fir(['ingest', '--progress', P('le-usec.pcap')]);
+    expect(on.exitCode).toBe(0);
+    expect(on.stderr).toMatch(/^\r\x1b\[Kfir ingest: testdata\/pcap\/le-usec\.pcap: 100% 0 MiB, 14 packets/);
+    expect(on.stderr.endsWith('\r\x1b[K')).toBe(true);
+    const off = await fir(['ingest', P('le-usec.pcap')]);
+    expect(off.stderr).toBe('');
+  });
+
   it('reads stdin', async () => {
     const r = await fir(['ingest', '-'], { inputFile: path.join(TESTDATA, 'pcap', 'le-usec.pcap.gz') });
     expect(r.exitCode).toBe(0);

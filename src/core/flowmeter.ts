@@ -841,7 +841,7 @@ function flowIdFrom(seed: [number, number], index: number, depth: number): strin
     h1 = Math.imul(h1 ^ c, 0x01000193);
     h2 = Math.imul(h2 ^ c, 0x0100019d) ^ (h1 >>> 7);
   }
-  return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
+  return HEX2[h1 >>> 24] + HEX2[(h1 >>> 16) & 255] + HEX2[(h1 >>> 8) & 255] + HEX2[h1 & 255] + HEX2[h2 >>> 24] + HEX2[(h2 >>> 16) & 255] + HEX2[(h2 >>> 8) & 255] + HEX2[h2 & 255];
 }
 
 const PAD2: string[] = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
