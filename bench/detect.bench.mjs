@@ -38,7 +38,8 @@ const rows = [];
 const got = [];
 for (const r of runs) {
   const m = best(3, () => measure(r.cmd, { stdout: path.join(WORK, 'detect.out') }));
-  if (m.status !== 0 && m.status !== 3) throw new Error(`${r.what} failed (${m.status}): ${m.stderr}`);
+  // measure() reports the status of its wrapper, so a failed run shows as words on stderr
+  if ((m.status !== 0 && m.status !== 3) || m.stderr.trim() !== '') throw new Error(`${r.what} failed (${m.status}): ${m.stderr}`);
   got.push(m);
   rows.push({ what: r.what, secs: m.secs, rate: fmtRate(N / m.secs, 'flows'), rssMiB: m.rssMiB });
 }
