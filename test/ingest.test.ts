@@ -145,6 +145,25 @@ describe('fir ingest: captures', () => {
   });
 });
 
+describe('fir ingest --threads', () => {
+  it('gives the same flows and diagnostics with worker threads', async () => {
+    const env = { FIR_INGEST_PARALLEL_MIN_BYTES: '0' };
+    for (const f of ['tcp-states.pcap', 'multi.pcapng', 'bogus-length.pcap', 'truncated.pcap']) {
+      const one = await fir(['ingest', P(f)]);
+      const two = await fir(['ingest', '--threads', '2', P(f)], { env });
+      const three = await fir(['ingest', '--threads', '3', P(f)], { env });
+      const sorted = (t: string) => t.split('\n').filter(Boolean).sort();
+      expect(sorted(two.stdout), f).toEqual(sorted(one.stdout));
+      expect(sorted(three.stdout), f).toEqual(sorted(one.stdout));
+      expect(two.stderr, f).toBe(one.stderr);
+      expect(two.exitCode, f).toBe(one.exitCode);
+      // the same thread count always gives the same bytes
+      expect((await fir(['ingest', '--threads', '2', P(f)], { env })).stdout, f).toBe(two.stdout);
+    }
+    expect((await fir(['ingest', '--threads', '0', P('le-usec.pcap')])).exitCode).toBe(2);
+  });
+});
+
 describe('fir ingest: damaged input', () => {
   it('reports a truncated capture and keeps every readable packet', async () => {
     const r = await ingest(P('truncated.pcap'));

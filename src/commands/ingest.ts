@@ -16,6 +16,7 @@ interface Args {
   'active-timeout'?: string;
   tunnels?: boolean;
   progress?: boolean;
+  threads?: number;
   biflow?: boolean;
   map?: string;
   'time-format'?: string;
@@ -34,6 +35,7 @@ const command: Command<Args> = {
       .option('idle-timeout', { describe: "a flow with no packet for this long ends (default: Zeek's, 5m for TCP, 1m for UDP, ICMP and others)", type: 'string' })
       .option('active-timeout', { describe: 'a flow that lasts longer is written and continued in a new record', type: 'string', default: '30m' })
       .option('tunnels', { describe: 'also meter the inner packets of GRE, IP-in-IP, VXLAN, Geneve, Teredo and GTP-U tunnels (--no-tunnels: outer flows only)', type: 'boolean', default: true })
+      .option('threads', { describe: 'worker threads for a capture file of 64 MiB or more, each decoding every packet and metering a share of the flows (default 1; the order of the output depends on it)', type: 'number' })
       .option('progress', { describe: 'a progress line on stderr (default: when stderr is a terminal)', type: 'boolean' })
       .option('biflow', { describe: 'flow exports: pair the two directions of unidirectional flows into one record', type: 'boolean', default: false })
       .option('listen', { describe: 'collect NetFlow v5/v9 and IPFIX on udp://HOST:PORT (udp://[::]:PORT for IPv6) until SIGINT/SIGTERM', type: 'string' })
@@ -82,7 +84,17 @@ const command: Command<Args> = {
         }
       : undefined;
     try {
-      for await (const batch of ingest({ sources: args.files ?? [], format: args.format, options, diag: ctx.diag, stdin: ctx.stdin, progress })) {
+      const threads = args.threads !== undefined ? Number(args.threads) : 1;
+      // tests make small captures take the threaded path
+      const minEnv = Number(process.env.FIR_INGEST_PARALLEL_MIN_BYTES);
+      const parallelMinBytes = Number.isFinite(minEnv) && minEnv >= 0 ? minEnv : undefined;
+      if (!Number.isInteger(threads) || threads < 1 || threads > 16) throw new UsageError('--threads: a whole number from 1 to 16');
+      for await (const batch of ingest({ sources: args.files ?? [], format: args.format, options, diag: ctx.diag, stdin: ctx.stdin, progress, threads, parallelMinBytes })) {
+        if (typeof batch === 'string') {
+          const p = ctx.out.text(batch);
+          if (p) await p;
+          continue;
+        }
         for (const r of batch) {
           const p = ctx.out.record(r);
           if (p) await p;

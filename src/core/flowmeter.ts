@@ -31,6 +31,9 @@ export interface MeterOptions {
   activeMs: number;
   /** decapsulate tunnels (GRE, IP-in-IP, VXLAN, Geneve, Teredo, GTP-U) into inner flows */
   tunnels: boolean;
+  /** meter only the flows whose hash modulo `shards` is `shard` (the others are decoded and passed over) */
+  shard?: number;
+  shards?: number;
 }
 
 /** Zeek's defaults (tcp_inactivity_timeout, udp_/icmp_inactivity_timeout) and a 30 min active timeout. */
@@ -173,6 +176,8 @@ export class FlowMeter {
   private out: Flow[] = [];
   readonly stats: MeterStats = { packets: 0, undecoded: 0, flows: 0 };
   private readonly originSeed: [number, number];
+  private readonly shard: number;
+  private readonly shards: number;
 
   constructor(
     private readonly origin: string,
@@ -180,6 +185,8 @@ export class FlowMeter {
   ) {
     for (let i = 0; i <= MAX_TUNNEL_DEPTH; i++) this.pkts.push(new Packet());
     this.originSeed = originHash(origin);
+    this.shard = opts.shard ?? 0;
+    this.shards = opts.shards ?? 1;
   }
 
   /** Flows written since the last call, in the order they ended. */
@@ -189,18 +196,25 @@ export class FlowMeter {
     return o;
   }
 
-  /** End of input: every open flow, in the order of their first packet. */
+  /** End of input: flows not yet taken, then every open flow in the order of its first packet. */
   finish(): Flow[] {
+    const out = this.take();
+    for (const k of this.finishKeyed()) out.push(k.flow);
+    return out;
+  }
+
+  /** The open flows at the end of input with their sort key (first packet index, tunnel depth), to merge shards. */
+  finishKeyed(): { idx: number; depth: number; flow: Flow }[] {
     const open: FlowState[] = [];
     for (let l = 0; l < NLISTS; l++) for (let f = this.heads[l]; f; f = f.lnext) open.push(f);
     open.sort((x, y) => x.idx - y.idx || x.depth - y.depth);
-    for (const f of open) this.emit(f);
+    const out = open.map((f) => ({ idx: f.idx, depth: f.depth, flow: this.record(f) }));
     this.table.clear();
     this.arpTable.clear();
     this.frags.clear();
     this.heads.fill(null);
     this.tails.fill(null);
-    return this.take();
+    return out;
   }
 
   /**
@@ -281,6 +295,10 @@ export class FlowMeter {
       b0 = i32(b, d);
     }
     const key = ((endpointHash(a0, a1, a2, a3, sport) + endpointHash(b0, b1, b2, b3, dport)) ^ Math.imul(proto + 1, 0x01000193)) & 0x3fffffff;
+    if (this.shards > 1 && key % this.shards !== this.shard) {
+      this.tunnel(p, ts, index, depth);
+      return;
+    }
 
     // look the flow up in either direction
     let f = this.table.get(key) ?? null;
@@ -367,6 +385,10 @@ export class FlowMeter {
 
     if (p.payCap > 0 && (proto === IPPROTO_TCP || proto === IPPROTO_UDP || proto === IPPROTO_SCTP)) this.inspect(f, p, fwd);
 
+    this.tunnel(p, ts, index, depth);
+  }
+
+  private tunnel(p: Packet, ts: number, index: number, depth: number): void {
     if (depth < MAX_TUNNEL_DEPTH && this.opts.tunnels) {
       const inner = this.pkts[depth + 1];
       if (decodeTunnel(p, inner)) this.network(inner, ts, index, depth + 1);
@@ -427,6 +449,7 @@ export class FlowMeter {
   }
 
   private arpPacket(p: Packet, ts: number, index: number, depth: number): void {
+    if (this.shard !== 0) return; // ARP flows are all metered by the first shard
     const info = decodeArp(p.buf, p.netOff, p.end - p.netOff);
     if (!info) {
       this.stats.undecoded++;

@@ -2,11 +2,15 @@
 // bytes are the gzip magic, sniff the format from the first 64 KiB (or take --format), and
 // pass the records of the format's reader through. A source that cannot be opened or read is
 // reported and skipped; the others are still read.
-import { createReadStream, statSync } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { Diagnostics } from '../diag.js';
+import { meterOptions } from '../formats/capture.js';
+import { parallelCapture } from '../formats/capture-parallel.js';
 import { formatByName, formats } from '../formats/index.js';
+import { pcapReader } from '../formats/pcap.js';
+import { pcapngReader } from '../formats/pcapng.js';
 import type { FormatReader, IngestOptions } from '../formats/types.js';
 import type { AnyRecord } from '../record.js';
 
@@ -18,16 +22,25 @@ export interface IngestRun {
   options: IngestOptions;
   diag: Diagnostics;
   stdin: Readable;
+  /** worker threads for a large capture file (1: read it in this thread) */
+  threads?: number;
+  /** the size from which a capture file is read by the worker threads (default PARALLEL_MIN_BYTES) */
+  parallelMinBytes?: number;
   /** progress callback: source name, bytes read, total bytes (when known), packets */
   progress?: (source: string, bytes: number, total: number | undefined, packets: number) => void;
 }
 
 const SNIFF_BYTES = 64 * 1024;
+/** captures at least this large are read by worker threads when more than one is allowed */
+export const PARALLEL_MIN_BYTES = 64 << 20;
 /** large reads: a capture is walked at millions of packets a second */
 const READ_CHUNK = 4 << 20;
 
-/** Records of every source in order, in batches. */
-export async function* ingest(run: IngestRun): AsyncGenerator<AnyRecord[]> {
+/**
+ * Records of every source in order, in batches; a large capture read by worker threads comes
+ * as NDJSON text (a string) instead, already serialised by the workers.
+ */
+export async function* ingest(run: IngestRun): AsyncGenerator<AnyRecord[] | string> {
   const list = run.sources.length ? run.sources : ['-'];
   for (const arg of list) {
     const source = arg === '-' ? 'stdin' : arg;
@@ -40,6 +53,23 @@ export async function* ingest(run: IngestRun): AsyncGenerator<AnyRecord[]> {
         const st = statSync(arg);
         if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
         total = st.size;
+        const threads = run.threads ?? 1;
+        if (threads > 1 && st.size >= (run.parallelMinBytes ?? PARALLEL_MIN_BYTES)) {
+          const format = captureFormat(arg, run.format);
+          if (format) {
+            const progress = run.progress;
+            yield* parallelCapture({
+              path: arg,
+              origin: source,
+              format,
+              meter: meterOptions(run.options),
+              shards: threads,
+              diag: run.diag,
+              progress: progress ? (bytes, packets) => progress(source, bytes, total, packets) : undefined,
+            });
+            continue;
+          }
+        }
         raw = createReadStream(arg, { highWaterMark: READ_CHUNK });
       }
     } catch (err) {
@@ -52,6 +82,23 @@ export async function* ingest(run: IngestRun): AsyncGenerator<AnyRecord[]> {
       if (arg !== '-') raw.destroy();
     }
   }
+}
+
+/** pcap or pcapng when the file is an uncompressed capture (and --format allows it). */
+function captureFormat(path: string, forced: string | undefined): 'pcap' | 'pcapng' | undefined {
+  if (forced !== undefined && forced !== 'pcap' && forced !== 'pcapng') return undefined;
+  const head = Buffer.alloc(64);
+  const fd = openSync(path, 'r');
+  let n: number;
+  try {
+    n = readSync(fd, head, 0, head.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  const h = head.subarray(0, n);
+  if (pcapReader.sniff(h) && (forced ?? 'pcap') === 'pcap') return 'pcap';
+  if (pcapngReader.sniff(h) && (forced ?? 'pcapng') === 'pcapng') return 'pcapng';
+  return undefined;
 }
 
 async function* ingestStream(raw: Readable, source: string, total: number | undefined, run: IngestRun): AsyncGenerator<AnyRecord[]> {
