@@ -162,7 +162,7 @@ export const METHOD_DEFAULTS = {
     /** without --dns-servers: a server is usual when at least this many clients use it ... */
     usual_min_clients: 2,
     /** ... and unusual when it has at most this share of the clients of the most used server */
-    unusual_max_client_ratio: 0.34,
+    unusual_max_client_ratio: 0.1,
     /** servers and clients remembered for the baseline (memory bound) */
     max_servers: 10000,
     /** clients counted per server: more make no difference to the decision */
@@ -243,9 +243,9 @@ export const METHOD_DEFAULTS = {
     percentile_min_bytes: 1000,
     /** ... once this many have been seen (before that, min_bytes and the host's usual decide) */
     percentile_min_transfers: 20,
-    /** ... and this many times the largest other transfer of the host in that direction (once it has host_min_history of them), and of the pair */
+    /** ... and this many times the largest other transfer of the host in that direction, and of the pair (counting the transfers of at least min_bytes / host_factor: smaller ones cannot quiet one of min_bytes), once the host has host_min_history of them */
     host_factor: 5,
-    host_min_history: 3,
+    host_min_history: 2,
     /** hosts, pairs and transfers waiting for judgement remembered (memory bound) */
     max_hosts: 100000,
     max_pairs: 100000,

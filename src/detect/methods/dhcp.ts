@@ -34,6 +34,10 @@ interface Answer {
 
 /** What DHCPANOM tells DNSANOMALY: DNS server address → the rogue DHCP server that handed it out. */
 export const ROGUE_DNS_KEY = 'dhcp.rogue_dns_servers';
+/** ... and DNS server address → the DHCP servers that handed it out (rogue or not) ... */
+export const OFFERED_DNS_KEY = 'dhcp.offered_dns_servers';
+/** ... and the DHCP servers found rogue. */
+export const ROGUE_SERVERS_KEY = 'dhcp.rogue_servers';
 
 /** The server that sent a DHCP answer in this flow, or undefined when the flow holds none. */
 export function dhcpServerOf(f: Flow): string | undefined {
@@ -67,6 +71,10 @@ export const dhcp: DetectionMethod = {
     let pending: Answer[] = [];
     const rogueDns = new Map<string, string>();
     ctx.shared.set(ROGUE_DNS_KEY, rogueDns);
+    const offeredDns = new Map<string, Set<string>>();
+    ctx.shared.set(OFFERED_DNS_KEY, offeredDns);
+    const rogueServers = new Set<string>();
+    ctx.shared.set(ROGUE_SERVERS_KEY, rogueServers);
     const maxServers = s.max_servers;
     const maxClients = s.max_clients_per_server;
 
@@ -130,6 +138,7 @@ export const dhcp: DetectionMethod = {
           if (a.tEnd > end) end = a.tEnd;
         }
         for (const d of dns) if (!rogueDns.has(d)) rogueDns.set(d, server);
+        rogueServers.add(server);
         const msgText = [...msgs].map(([m, n]) => `${n} ${m}`).join(', ');
         const gave: string[] = [];
         if (targets.size) gave.push(`addresses ${fmtList(sortIps(targets))}`);
@@ -193,6 +202,11 @@ export const dhcp: DetectionMethod = {
         if (typeof d.yiaddr === 'string' && parseIp(d.yiaddr)) a.yiaddr = parseIp(d.yiaddr)!.text;
         if (typeof d.router === 'string' && parseIp(d.router)) a.router = parseIp(d.router)!.text;
         if (f.id !== undefined) a.id = f.id;
+        for (const dnsServer of a.dns) {
+          let by = offeredDns.get(dnsServer);
+          if (!by && offeredDns.size < maxServers) offeredDns.set(dnsServer, (by = new Set()));
+          if (by && by.size < maxServers) by.add(server);
+        }
         pending.push(a);
       },
       advance(now) {

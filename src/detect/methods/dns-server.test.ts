@@ -64,3 +64,23 @@ describe('DNSANOMALY on one-direction flow records', () => {
     expect(ev.map((e) => `${e.submethod} ${e.src} ${e.targets[0]}`)).toEqual(['UNUSUALSERVER 192.168.1.225 192.168.1.100']);
   });
 });
+
+describe('DNSANOMALY on an ordinary LAN', () => {
+  it('a secondary resolver that the DHCP server hands out is usual, however few clients use it', () => {
+    const flows: Flow[] = [...usual()];
+    for (const [i, c] of ['192.168.1.10', '192.168.1.11', '192.168.1.20'].entries()) {
+      flows.push(flow({ at: i, proto: 'udp', src: GW, dst: c, sport: 67, dport: 68, pkts: 2, bytes: 656, dhcp: { msg: 'ACK', msgs: ['OFFER', 'ACK'], client_mac: `02:00:00:00:00:0${i}`, yiaddr: c, server_id: GW, router: GW, dns_servers: [GW, '192.168.1.2'] } }));
+    }
+    flows.push(dnsQuery(50, '192.168.1.20', '192.168.1.2'));
+    expect(run(flows)).toEqual([]);
+    // without the DHCP exchange in the capture, a server one client uses while three use the gateway is unusual
+    expect(run(flows.filter((f) => f.dhcp === undefined)).map((e) => e.submethod)).toEqual(['UNUSUALSERVER']);
+  });
+
+  it('a second resolver used by a good share of the clients is not unusual', () => {
+    const flows: Flow[] = [];
+    for (let c = 10; c < 40; c++) flows.push(dnsQuery(c, `192.168.1.${c}`, GW));
+    for (let c = 40; c < 48; c++) flows.push(dnsQuery(c, `192.168.1.${c}`, '192.168.1.2'));
+    expect(run(flows)).toEqual([]);
+  });
+});

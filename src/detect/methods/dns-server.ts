@@ -7,7 +7,7 @@ import { METHOD_DEFAULTS } from '../config.js';
 import type { DetectionMethod, MethodContext, MethodInstance } from '../types.js';
 import { parseIp } from '../../net.js';
 import { fmtList, plural } from '../util.js';
-import { ROGUE_DNS_KEY } from './dhcp.js';
+import { OFFERED_DNS_KEY, ROGUE_DNS_KEY, ROGUE_SERVERS_KEY } from './dhcp.js';
 
 interface Pair {
   client: string;
@@ -74,7 +74,11 @@ export const dnsServer: DetectionMethod = {
         evidence.allowed_servers = allowedList;
       } else {
         const main = mostUsed(p.server);
-        const unusual = main !== undefined && main[1] >= s.usual_min_clients && main[1] > nClients && nClients <= Math.max(1, main[1] * s.unusual_max_client_ratio);
+        // a server the network's own DHCP hands out (a secondary resolver) is usual however few use it
+        const offeredBy = (ctx.shared.get(OFFERED_DNS_KEY) as Map<string, Set<string>> | undefined)?.get(p.server);
+        const rogueServers = ctx.shared.get(ROGUE_SERVERS_KEY) as Set<string> | undefined;
+        const handedOut = offeredBy !== undefined && [...offeredBy].some((d) => !rogueServers?.has(d));
+        const unusual = !handedOut && main !== undefined && main[1] >= s.usual_min_clients && main[1] > nClients && nClients <= Math.max(1, main[1] * s.unusual_max_client_ratio);
         if (!unusual && !rogue) return;
         sub = 'UNUSUALSERVER';
         why = unusual
