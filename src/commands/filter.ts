@@ -1,6 +1,6 @@
 // fir filter EXPR [FILE…]: the records that match a filter expression (fir-filter(7)).
 import { openSync, createWriteStream, existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import type { Command } from './types.js';
 import { compileFilter, filterSources, parseIpList, threadPlan, FilterSyntaxError } from '../core/filter.js';
 import { UsageError, EXIT } from '../errors.js';
@@ -28,7 +28,7 @@ const command: Command<Args> = {
       .option('invert', { alias: 'v', type: 'boolean', describe: 'pass the records that do not match' })
       .option('ip-list', { type: 'string', requiresArg: true, describe: 'also require src, dst or a target to be in this list (one address or CIDR per line, # comments)' })
       .option('rejects', { type: 'string', requiresArg: true, describe: 'write the records that do not pass to this file (as they came in)' })
-      .option('threads', { type: 'number', requiresArg: true, describe: 'worker threads that parse and test (1: none); default: one per core (at most 4) once the input passes 32 MiB' })
+      .option('threads', { type: 'number', requiresArg: true, describe: 'worker threads that parse and test (1: none); default: one per idle core (at most 4, if 2 or more are idle) once the input passes 32 MiB' })
       .example("fir filter 'dst port 22 and src net 10.0.0.0/16' flows.ndjson", 'SSH connections from one network')
       .example("fir filter 'host 2001:db8::1 and not proto icmp6' < flows.ndjson", 'IPv6 works the same way')
       .example("fir filter 'proto tcp and flags S and not flags AFRPU'", 'TCP flows whose originator only sent SYNs (nfdump semantics)')
@@ -76,7 +76,7 @@ const command: Command<Args> = {
     const out = ctx.out;
     const fail = rejects;
     // blocks are tested on the main thread first, by worker threads once the input proves large
-    const plan = threadPlan(args.threads, availableParallelism());
+    const plan = threadPlan(args.threads, availableParallelism(), loadavg()[0]);
     const setup = { expr: String(args.expr), invert: Boolean(args.invert), ipList: ipListText !== undefined ? { text: ipListText, source: args.ipList! } : undefined, wantFail: Boolean(fail) };
     try {
       await filterSources(args.files ?? [], { test, setup, ...plan, stdin: ctx.stdin, diag: ctx.diag }, (text) => out.text(text), fail ? (text) => fail.text(text) : undefined);

@@ -41,10 +41,13 @@ export function parseIpList(text: string, source: string): { set: CidrSet; error
 export const INLINE_BYTES = 32 << 20;
 
 /**
- * Worker threads: `--threads N` as asked (1: none), else one per core, at most 4, started
- * only once the input passes INLINE_BYTES (so small inputs and slow pipes never pay for them).
+ * Worker threads: `--threads N` as asked (1: none). Else one per idle core (the cores less the
+ * 1-minute load average, as `make -l` does), at most 4, when at least two are idle, started only
+ * once the input passes INLINE_BYTES: small inputs, slow pipes and a busy machine never pay for
+ * them (on a saturated machine workers only add copying).
  */
-export function threadPlan(asked: number | undefined, cores: number): { threads: number; inlineBytes: number } {
+export function threadPlan(asked: number | undefined, cores: number, load1: number): { threads: number; inlineBytes: number } {
   if (asked !== undefined) return { threads: asked, inlineBytes: 0 };
-  return { threads: cores >= 2 ? Math.min(cores, 4) : 1, inlineBytes: INLINE_BYTES };
+  const idle = Math.floor(cores - load1 + 0.5);
+  return { threads: idle >= 2 ? Math.min(idle, 4) : 1, inlineBytes: INLINE_BYTES };
 }
