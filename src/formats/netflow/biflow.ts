@@ -180,11 +180,15 @@ export function merge(a: Flow, aStart: number, b: Flow, bStart: number): Flow {
   if (r.flags !== undefined) out.rflags = r.flags;
   const st = zeekState(protoNum(o.proto), o.flags ? flagsByte(o.flags) : 0, r.flags ? flagsByte(r.flags) : 0, r.pkts);
   if (st) out.state = st;
+  for (const k of ['app', 'dns', 'dhcp'] as const) {
+    const v = o[k] ?? r[k];
+    if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  }
   const smac = o.smac ?? r.dmac;
   const dmac = o.dmac ?? r.smac;
   if (smac !== undefined) out.smac = smac;
   if (dmac !== undefined) out.dmac = dmac;
-  for (const k of ['vlan', 'app', 'dns', 'dhcp', 'community_id'] as const) {
+  for (const k of ['vlan', 'community_id'] as const) {
     const v = o[k] ?? r[k];
     if (v !== undefined) (out as Record<string, unknown>)[k] = v;
   }

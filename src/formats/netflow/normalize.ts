@@ -262,13 +262,14 @@ export function makeFlow(f: FlowFacts, origin: string, idKey: string, id?: strin
   if (tcp && f.flags !== undefined && f.flags !== 0) out.flags = FLAG_STRINGS[f.flags & 255];
   if (tcp && f.rflags !== undefined && f.rflags !== 0 && f.rpkts !== undefined) out.rflags = FLAG_STRINGS[f.rflags & 255];
   if (f.state !== undefined && f.rpkts !== undefined) out.state = f.state;
-  if (f.smac !== undefined) out.smac = f.smac;
-  if (f.dmac !== undefined) out.dmac = f.dmac;
-  if (f.vlan !== undefined) out.vlan = f.vlan;
+  // the order of the capture reader's records (fir-ingest(1), OUTPUT)
   const app = f.app ?? (ports ? appFromPorts(f.sport, f.dport) : undefined);
   if (app !== undefined) out.app = app;
   if (f.dns !== undefined) out.dns = f.dns;
   if (f.dhcp !== undefined) out.dhcp = f.dhcp;
+  if (f.smac !== undefined) out.smac = f.smac;
+  if (f.dmac !== undefined) out.dmac = f.dmac;
+  if (f.vlan !== undefined) out.vlan = f.vlan;
   const cid = communityId(f.proto, f.src, f.dst, ports ? f.sport : icmp ? f.icmpType : 0, ports ? f.dport : icmp ? f.icmpCode : 0);
   if (cid !== undefined) out.community_id = cid;
   out.id = id ?? stableId(idKey);
