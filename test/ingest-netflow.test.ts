@@ -1,42 +1,21 @@
 // fir ingest for NetFlow/IPFIX: captures of export datagrams (--format netflow) and the live
 // collector (--listen), fed by a small UDP sender on 127.0.0.1 / ::1 that replays the
 // datagrams softflowd exported for testdata/netflow/small.pcap.
-import { execa, type ResultPromise } from 'execa';
 import dgram from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ExportCaptureWalker, type Datagram } from '../src/formats/netflow/pcap-export.js';
-import { FIR, ROOT, TESTDATA, checkRecords, fir, hasShared, records } from './helpers.js';
+import { TESTDATA, checkRecords, fir, hasShared, records } from './helpers.js';
+import { collector, sum, until } from './ingest-netflow-helpers.js';
 
 const NF = path.join(TESTDATA, 'netflow');
-const sum = (rs: Record<string, any>[]) => rs.reduce((a, r) => ({ flows: a.flows + 1, pkts: a.pkts + r.pkts + (r.rpkts ?? 0), bytes: a.bytes + r.bytes + (r.rbytes ?? 0) }), { flows: 0, pkts: 0, bytes: 0 });
 
 function datagrams(file: string): Datagram[] {
   const b = readFileSync(path.join(NF, file));
   const out: Datagram[] = [];
   new ExportCaptureWalker(() => {}).feed(b, 0, b.length, out);
   return out;
-}
-
-/** Start the collector; resolves once it says where it listens. */
-async function collector(listen: string, extra: string[] = []): Promise<{ proc: ResultPromise; port: number; stdout: () => string; stderr: () => string }> {
-  const proc = execa(FIR, ['ingest', '--listen', listen, ...extra], { cwd: ROOT, reject: false, env: { NO_COLOR: '1' } });
-  let out = '';
-  let err = '';
-  proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  const port = await new Promise<number>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`collector did not start: ${err}`)), 15_000);
-    proc.stderr!.on('data', (d: Buffer) => {
-      err += d.toString();
-      const m = /listening on udp:\/\/\S+:(\d+)/.exec(err);
-      if (m) {
-        clearTimeout(t);
-        resolve(Number(m[1]));
-      }
-    });
-  });
-  return { proc, port, stdout: () => out, stderr: () => err };
 }
 
 async function send(host: string, port: number, payloads: Buffer[]): Promise<void> {
@@ -46,11 +25,6 @@ async function send(host: string, port: number, payloads: Buffer[]): Promise<voi
     await new Promise((r) => setTimeout(r, 2));
   }
   sock.close();
-}
-
-async function until(cond: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
 }
 
 describe('fir ingest --format netflow (captures of export datagrams)', () => {
