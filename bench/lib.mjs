@@ -1,6 +1,6 @@
 // Benchmark helpers: run a command under GNU time for wall time and peak RSS, and print ratios.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,11 +21,17 @@ export function have(cmd) {
  */
 export function measure(cmd, { stdin, stdout = '/dev/null', env } = {}) {
   if (!existsSync('/usr/bin/time')) throw new Error('GNU time is needed: apt-get install time');
+  const timeFile = path.join(WORK, '.time');
   const redirIn = stdin ? ` < ${JSON.stringify(stdin)}` : ' < /dev/null';
-  const line = `/usr/bin/time -f '%e %M' -o ${WORK}/.time bash -c ${JSON.stringify(cmd + redirIn + ` > ${stdout}`)}`;
-  const r = spawnSync('bash', ['-c', `${line}; cat ${WORK}/.time`], { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 26 });
-  const last = r.stdout.trim().split('\n').pop() ?? '';
+  // pipefail: a failing stage of a pipeline fails the measurement instead of looking fast
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', '-o', timeFile, 'bash', '-o', 'pipefail', '-c', cmd + redirIn + ` > ${stdout}`], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    maxBuffer: 1 << 26,
+  });
+  const last = readFileSync(timeFile, 'utf8').trim().split('\n').pop() ?? '';
   const [secs, kb] = last.split(' ').map(Number);
+  if (r.status !== 0) console.error(`bench: failed (status ${r.status}): ${cmd}\n${r.stderr.slice(0, 2000)}`);
   return { secs, rssMiB: kb / 1024, status: r.status, stderr: r.stderr };
 }
 

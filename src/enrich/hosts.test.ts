@@ -43,6 +43,21 @@ describe('names and MACs from flows', () => {
     expect(cleanName('Host.Example.', true)).toBe('host.example');
   });
 
+  it('does not name an address from a wildcard DNS server, and prefers PTR/DHCP names to forward answers', () => {
+    const h = new HostTable();
+    const dns = (t: string, qname: string, answer: string) =>
+      h.flow({ kind: 'flow', start: `2026-11-27T${t}Z`, src: '10.0.0.225', dst: '10.0.0.100', dns: { qname, qtype: 'A', rcode: 'NOERROR', answers: [answer] } });
+    // a rogue resolver answers every name with its own address
+    for (const [i, n] of ['www.corp.lan', 'mail.corp.lan', 'intranet.corp.lan', 'update.vendor.com', 'www.bank.example'].entries()) dns(`10:0${i}:00.000`, n, '10.0.0.100');
+    expect(h.latestName('10.0.0.100')).toBeUndefined();
+    expect(h.nameAt('10.0.0.100', T('10:01:00'))).toBeUndefined();
+    // an ordinary server with one name keeps it, until its own (PTR) name is learned
+    dns('10:00:00.000', 'web01.corp.lan', '10.0.0.10');
+    expect(h.latestName('10.0.0.10')).toBe('web01.corp.lan');
+    h.flow({ kind: 'flow', start: '2026-11-27T10:09:00.000Z', src: '10.0.0.2', dst: '10.0.0.1', dns: { qname: '10.0.0.10.in-addr.arpa', qtype: 'PTR', rcode: 'NOERROR', answers: ['srv-web01.corp.lan.'] } });
+    expect(h.latestName('10.0.0.10')).toBe('srv-web01.corp.lan');
+  });
+
   it('learns from DNS A and PTR answers, DHCP and ARP; ignores failed lookups', () => {
     const h = new HostTable();
     h.flow({ kind: 'flow', start: '2026-11-27T10:00:00.000Z', src: '10.0.0.2', dst: '10.0.0.1', dns: { qname: 'WWW.example.', qtype: 'A', rcode: 'NOERROR', answers: ['93.184.216.34', 'cname.example'] } });

@@ -89,8 +89,20 @@ export function cleanName(s: unknown, lower: boolean): string {
   return lower ? n.toLowerCase() : n;
 }
 
+/**
+ * An address that forward DNS answers give more distinct names than this is not named from
+ * DNS: a wildcard resolver (a rogue DNS server answers every name with its own address) or
+ * shared hosting would otherwise lend it whatever name was asked last.
+ */
+export const DNS_NAMES_MAX = 3;
+
 export class HostTable {
+  /** names from PTR answers, DHCP host names and leases: what the host is called */
   readonly names = new Map<string, History<string>>();
+  /** names from forward DNS answers: what clients asked for and got this address */
+  readonly dnsNames = new Map<string, History<string>>();
+  /** distinct forward-DNS names per address, counted up to DNS_NAMES_MAX + 1 */
+  private readonly dnsDistinct = new Map<string, Set<string>>();
   private readonly macs = new Map<string, { mac: string; strong: boolean; t: number }>();
   private readonly l2 = new Map<string, { mac: string; t: number }>();
   private readonly macAddrs = new Map<string, Set<string>>();
@@ -100,11 +112,28 @@ export class HostTable {
 
   constructor(private readonly opts: HostTableOptions = {}) {}
 
+  /** A name the host is known by (PTR answer, DHCP host name, lease). */
   addName(ip: string | undefined, name: string, t: number): void {
     if (!ip || !name) return;
     let h = this.names.get(ip);
     if (!h) this.names.set(ip, (h = new History()));
     h.add(t, name);
+  }
+
+  /** A name whose forward DNS answer was this address: weaker, and ambiguous when many. */
+  addDnsName(ip: string | undefined, name: string, t: number): void {
+    if (!ip || !name) return;
+    let d = this.dnsDistinct.get(ip);
+    if (!d) this.dnsDistinct.set(ip, (d = new Set()));
+    if (d.size <= DNS_NAMES_MAX) d.add(name);
+    let h = this.dnsNames.get(ip);
+    if (!h) this.dnsNames.set(ip, (h = new History()));
+    h.add(t, name);
+  }
+
+  /** Forward-DNS names of an address, unless there are too many to mean anything. */
+  private dnsHistory(ip: string): History<string> | undefined {
+    return (this.dnsDistinct.get(ip)?.size ?? 0) > DNS_NAMES_MAX ? undefined : this.dnsNames.get(ip);
   }
 
   /** A MAC learned from DHCP, ARP or a lease: stronger than layer-2 sightings. */
@@ -144,7 +173,7 @@ export class HostTable {
           for (const a of dns.answers) {
             if (typeof a !== 'string') continue;
             const ip = canonicalIp(a);
-            if (ip) this.addName(ip, qname, t);
+            if (ip) this.addDnsName(ip, qname, t);
           }
         }
       }
@@ -170,12 +199,13 @@ export class HostTable {
     }
   }
 
+  /** The name valid at t: the host's own name (PTR, DHCP, lease) before a forward-DNS one. */
   nameAt(ip: string, t: number): string | undefined {
-    return this.names.get(ip)?.at(t);
+    return this.names.get(ip)?.at(t) ?? this.dnsHistory(ip)?.at(t);
   }
 
   latestName(ip: string): string | undefined {
-    return this.names.get(ip)?.latest();
+    return this.names.get(ip)?.latest() ?? this.dnsHistory(ip)?.latest();
   }
 
   /** The MAC of an address: from DHCP/ARP/leases, else from layer 2 unless that MAC is a router's. */
@@ -189,6 +219,6 @@ export class HostTable {
   }
 
   get hosts(): number {
-    return new Set([...this.names.keys(), ...this.macs.keys(), ...this.l2.keys()]).size;
+    return new Set([...this.names.keys(), ...this.dnsNames.keys(), ...this.macs.keys(), ...this.l2.keys()]).size;
   }
 }
