@@ -139,18 +139,21 @@ export const aliendev: DetectionMethod = {
           // in the learning period the devices that answer are known too
           const dmac = typeof f.dmac === 'string' ? f.dmac : undefined;
           const dip = f.dst;
-          if (dmac !== undefined && dmac !== 'ff:ff:ff:ff:ff:ff') {
-            if (!known.has(dmac)) remember(dmac);
-          } else if (isUnicast(dip) && isLocal(dip, ctx.localNets) && !known.has(dip)) remember(dip);
+          if (dmac !== undefined) {
+            if (!known.has(dmac) && dmac !== 'ff:ff:ff:ff:ff:ff') remember(dmac);
+          } else if (dip !== undefined && !known.has(dip) && isUnicast(dip) && isLocal(dip, ctx.localNets)) remember(dip);
         }
         if (proto === 'arp') return;
         const ip = f.src;
-        if (ip === undefined || !isUnicast(ip) || !isLocal(ip, ctx.localNets)) return;
-        const dst = f.dst;
-        if (!isUnicast(dst) || dst === ip) return;
+        if (ip === undefined) return;
         const mac = typeof f.smac === 'string' ? f.smac : undefined;
         const byMac = mac !== undefined && (!inv || inv.macs.size > 0);
         const key = byMac ? mac! : ip;
+        // the common case first: a device already known
+        if (known.has(key) && (fresh.size === 0 || !fresh.has(key))) return;
+        if (!isUnicast(ip) || !isLocal(ip, ctx.localNets)) return;
+        const dst = f.dst;
+        if (!isUnicast(dst) || dst === ip) return;
         const d = fresh.get(key);
         if (d) {
           if (tEnd > d.last) d.last = tEnd;

@@ -28,25 +28,32 @@ import { fmtBytes, fmtDuration, isLocal } from '../util.js';
 interface Pair {
   src: string;
   dst: string;
-  times: number[];
-  sizes: number[];
-  ports: Set<number>;
+  /** connection times and sizes; most pairs never get a second connection, so the arrays are made at the second */
+  t0: number;
+  size0: number;
+  port0: number | undefined;
+  id0: unknown;
+  times: number[] | undefined;
+  sizes: number[] | undefined;
+  ports: Set<number> | undefined;
   proto: string;
-  ids: string[];
+  ids: string[] | undefined;
   last: number;
 }
 
-/** Quartiles of sorted values (linear interpolation). */
-function quantile(sorted: readonly number[], q: number): number {
+/** Quantile of sorted values (linear interpolation). */
+function quantile(sorted: ArrayLike<number>, q: number): number {
   const pos = (sorted.length - 1) * q;
   const lo = Math.floor(pos);
   const hi = Math.ceil(pos);
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
 }
 
-/** Bowley (quartile) skewness in [-1, 1]; 0 when the quartiles coincide. */
-export function bowleySkew(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
+function sortedCopy(values: ArrayLike<number>): Float64Array {
+  return Float64Array.from(values).sort();
+}
+
+function bowleySorted(s: Float64Array): number {
   const q1 = quantile(s, 0.25);
   const q2 = quantile(s, 0.5);
   const q3 = quantile(s, 0.75);
@@ -55,12 +62,22 @@ export function bowleySkew(values: readonly number[]): number {
   return (q1 + q3 - 2 * q2) / den;
 }
 
-/** Median absolute deviation about the median, and the median. */
-export function madm(values: readonly number[]): { median: number; madm: number } {
-  const s = [...values].sort((a, b) => a - b);
+function madmSorted(s: Float64Array): { median: number; madm: number } {
   const med = quantile(s, 0.5);
-  const dev = s.map((v) => Math.abs(v - med)).sort((a, b) => a - b);
+  const dev = new Float64Array(s.length);
+  for (let i = 0; i < s.length; i++) dev[i] = Math.abs(s[i]! - med);
+  dev.sort();
   return { median: med, madm: quantile(dev, 0.5) };
+}
+
+/** Bowley (quartile) skewness in [-1, 1]; 0 when the quartiles coincide. */
+export function bowleySkew(values: ArrayLike<number>): number {
+  return bowleySorted(sortedCopy(values));
+}
+
+/** Median absolute deviation about the median, and the median. */
+export function madm(values: ArrayLike<number>): { median: number; madm: number } {
+  return madmSorted(sortedCopy(values));
 }
 
 function mode(values: readonly number[]): number {
@@ -77,6 +94,9 @@ function mode(values: readonly number[]): number {
   }
   return best;
 }
+
+/** slots of the first-connection table (2^18; a collision forgets one first connection) */
+const SEEN_MASK = (1 << 18) - 1;
 
 const clamp01 = (x: number) => (x < 0 ? 0 : x > 1 ? 1 : x);
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
@@ -97,18 +117,20 @@ export interface BeaconScore {
 
 /** RITA-style beacon score of connection times (ms, sorted) and sizes within an observed period (ms). */
 export function beaconScore(times: readonly number[], sizes: readonly number[], periodMs: number, settings: Record<string, any>): BeaconScore {
-  const intervals: number[] = [];
-  for (let i = 1; i < times.length; i++) intervals.push((times[i]! - times[i - 1]!) / 1000);
-  const tsSkew = bowleySkew(intervals);
-  const tm = madm(intervals);
+  const intervals = new Float64Array(Math.max(0, times.length - 1));
+  for (let i = 1; i < times.length; i++) intervals[i - 1] = (times[i]! - times[i - 1]!) / 1000;
+  intervals.sort();
+  const tsSkew = bowleySorted(intervals);
+  const tm = madmSorted(intervals);
   const scale = Math.max(1e-3, Math.min(settings.ts_madm_scale_s, tm.median));
   const tsMadmScore = clamp01(1 - tm.madm / scale);
   const coverage = periodMs > 0 ? clamp01((times[times.length - 1]! - times[0]!) / periodMs) : 1;
-  const timing = ((1 - Math.abs(tsSkew)) + tsMadmScore + coverage) / 3;
-  const dsSkew = bowleySkew(sizes);
-  const dm = madm(sizes);
+  const timing = (1 - Math.abs(tsSkew) + tsMadmScore + coverage) / 3;
+  const ss = sortedCopy(sizes);
+  const dsSkew = bowleySorted(ss);
+  const dm = madmSorted(ss);
   const md = mode(sizes);
-  const size = ((1 - Math.abs(dsSkew)) + clamp01(1 - dm.madm / settings.ds_madm_scale_bytes) + clamp01(1 - md / settings.ds_smallness_bytes)) / 3;
+  const size = (1 - Math.abs(dsSkew) + clamp01(1 - dm.madm / settings.ds_madm_scale_bytes) + clamp01(1 - md / settings.ds_smallness_bytes)) / 3;
   return {
     score: r3((timing + size) / 2),
     timing: r3(timing),
@@ -122,6 +144,24 @@ export function beaconScore(times: readonly number[], sizes: readonly number[], 
     mode_bytes: md,
     connections: times.length,
   };
+}
+
+/** Connections in time order, bursts (closer than minGapMs to the previous beat) folded into one. */
+export function beats(times: readonly number[], sizes: readonly number[], minGapMs: number): { times: number[]; sizes: number[] } {
+  let ordered = true;
+  for (let i = 1; i < times.length; i++) if (times[i]! < times[i - 1]!) ordered = false;
+  let idx: number[] | undefined;
+  if (!ordered) idx = Array.from(times, (_, i) => i).sort((a, b) => times[a]! - times[b]! || a - b);
+  const ot: number[] = [];
+  const os: number[] = [];
+  for (let k = 0; k < times.length; k++) {
+    const i = idx ? idx[k]! : k;
+    const t = times[i]!;
+    if (ot.length && t - ot[ot.length - 1]! < minGapMs) continue;
+    ot.push(t);
+    os.push(sizes[i]!);
+  }
+  return { times: ot, sizes: os };
 }
 
 /** Whether the responder answered: the failed-connection pitfall. */
@@ -149,18 +189,26 @@ export const beacon: DetectionMethod = {
     const maxConn = Math.max(4, Math.floor(s.max_connections_per_pair));
     const ignorePorts = new Set<number>(s.ignore_ports as number[]);
     const ignoreNets = new CidrSet((s.ignore_nets as string[]) ?? []);
-    const pairs = new Map<string, Pair>();
+    /** src → dst → pair (nested: no key string per flow) */
+    const pairs = new Map<string, Map<string, Pair>>();
+    let pairCount = 0;
+    /** first connections of pairs not seen again yet: hash of "src dst" → time and size */
+    const seenHash = new Int32Array(SEEN_MASK + 1);
+    const seenTime = new Float64Array(SEEN_MASK + 1);
+    const seenSize = new Float64Array(SEEN_MASK + 1);
     let firstSeen = Infinity;
     let lastSeen = -Infinity;
     let nextSweep = -Infinity;
 
     function judge(p: Pair): void {
-      if (p.times.length < s.min_connections) return;
-      const sc = beaconScore(p.times, p.sizes, lastSeen - firstSeen, s);
+      if (!p.times || p.times.length < s.min_connections) return;
+      const b = beats(p.times, p.sizes!, minGap);
+      if (b.times.length < s.min_connections) return;
+      const sc = beaconScore(b.times, b.sizes, lastSeen - firstSeen, s);
       if (sc.score < s.min_score) return;
-      const first = p.times[0]!;
-      const last = p.times[p.times.length - 1]!;
-      const ports = [...p.ports].sort((a, b) => a - b);
+      const first = b.times[0]!;
+      const last = b.times[b.times.length - 1]!;
+      const ports = [...(p.ports ?? [])].sort((a, b) => a - b);
       ctx.emit({
         method: 'BEACON',
         submethod: 'PERIODIC',
@@ -172,7 +220,7 @@ export const beacon: DetectionMethod = {
         proto: p.proto,
         detail: `${p.src} connected to ${p.dst}${ports.length === 1 ? `:${ports[0]}` : ''} ${sc.connections} times in ${fmtDuration(last - first)}, every ${sc.median_interval_s} s (MADM ${sc.ts_madm_s} s), mostly ${fmtBytes(sc.mode_bytes)} each: beacon score ${sc.score} (timing ${sc.timing}, size ${sc.size})`,
         evidence: { ...sc, observed_s: Math.round((lastSeen - firstSeen) / 1000) },
-        flows: p.ids,
+        flows: p.ids ?? [],
       });
     }
 
@@ -188,45 +236,64 @@ export const beacon: DetectionMethod = {
         const src = f.src;
         const dst = f.dst;
         if (src === undefined || dst === undefined) return;
-        const key = src + ' ' + dst;
-        let p = pairs.get(key);
+        let bySrc = pairs.get(src);
+        let p = bySrc?.get(dst);
         if (!p) {
-          if (pairs.size >= s.max_pairs) return;
+          // most pairs connect once: the first connection is kept in a table of hashes, no object
+          let h = 0x811c9dc5;
+          for (let i = 0; i < src.length; i++) h = Math.imul(h ^ src.charCodeAt(i), 16777619);
+          h = Math.imul(h ^ 32, 16777619);
+          for (let i = 0; i < dst.length; i++) h = Math.imul(h ^ dst.charCodeAt(i), 16777619);
+          h |= 1;
+          const slot = h & SEEN_MASK;
+          if (seenHash[slot] !== h) {
+            seenHash[slot] = h;
+            seenTime[slot] = t;
+            seenSize[slot] = f.bytes;
+            return;
+          }
+          seenHash[slot] = 0;
+          if (pairCount >= s.max_pairs) return;
           if (ignoreNets.size > 0 && ignoreNets.has(dst)) return;
           if (!s.local_peers && isLocal(dst, ctx.localNets)) return;
-          pairs.set(key, (p = { src, dst, times: [], sizes: [], ports: new Set(), proto, ids: [], last: tEnd }));
+          if (!bySrc) pairs.set(src, (bySrc = new Map()));
+          bySrc.set(dst, (p = { src, dst, t0: seenTime[slot]!, size0: seenSize[slot]!, port0: dp, id0: f.id, times: undefined, sizes: undefined, ports: undefined, proto, ids: undefined, last: tEnd }));
+          pairCount++;
         }
         if (tEnd > p.last) p.last = tEnd;
-        const n = p.times.length;
-        // a burst of parallel connections is one beat
-        if (n > 0 && Math.abs(t - p.times[n - 1]!) < minGap) return;
-        if (n >= maxConn) return;
-        if (n > 0 && t < p.times[n - 1]!) {
-          // moderate disorder: keep the times sorted
-          let i = n - 1;
-          while (i > 0 && p.times[i - 1]! > t) i--;
-          p.times.splice(i, 0, t);
-          p.sizes.splice(i, 0, f.bytes);
-        } else {
-          p.times.push(t);
-          p.sizes.push(f.bytes);
+        let times = p.times;
+        let sizes = p.sizes;
+        if (!times || !sizes) {
+          times = p.times = [p.t0];
+          sizes = p.sizes = [p.size0];
+          p.ports = new Set(p.port0 === undefined ? [] : [p.port0]);
+          p.ids = typeof p.id0 === 'string' ? [p.id0] : [];
         }
-        if (dp !== undefined && p.ports.size < 20) p.ports.add(dp);
-        if (p.ids.length < 20 && typeof f.id === 'string') p.ids.push(f.id);
+        // bursts and disorder are sorted out when the pair is judged (beats())
+        if (times.length >= maxConn) return;
+        times.push(t);
+        sizes.push(f.bytes);
+        if (dp !== undefined && dp !== p.port0 && (p.ports ??= new Set()).size < 20) p.ports.add(dp);
+        if (typeof f.id === 'string' && (p.ids ??= []).length < 20) p.ids.push(f.id);
       },
       advance(now) {
         if (now < nextSweep) return;
         nextSweep = now + 60_000;
-        for (const [key, p] of pairs) {
-          if (now > p.last + idleMs) {
-            pairs.delete(key);
-            judge(p);
+        for (const [src, bySrc] of pairs) {
+          for (const [dst, p] of bySrc) {
+            if (now > p.last + idleMs) {
+              bySrc.delete(dst);
+              pairCount--;
+              judge(p);
+            }
           }
+          if (bySrc.size === 0) pairs.delete(src);
         }
       },
       finish() {
-        for (const p of pairs.values()) judge(p);
+        for (const bySrc of pairs.values()) for (const p of bySrc.values()) judge(p);
         pairs.clear();
+        pairCount = 0;
       },
     };
   },

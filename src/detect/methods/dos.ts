@@ -3,7 +3,8 @@
 // windows (window_s from the first flow to it): SYNFLOOD counts half-open attempts (the
 // originator sent a SYN and never the ACK that completes the handshake, whatever the target
 // answered: a SYN-ACK that the flooder's kernel resets is still a flood), VOLUMETRIC counts
-// packets and compares them with the packets the target sent back. A busy server completes
+// packets and compares them with the packets the target sent back. A target is counted from its
+// first half-open or hardly answered flow of a window, so ordinary traffic costs one lookup. A busy server completes
 // most handshakes with its clients and answers their packets, so it never counts. The sources
 // are named when few; with many (spoofed) sources the top one is the event's src and the
 // evidence counts them.
@@ -22,9 +23,10 @@ interface Win {
   pkts: number;
   bytes: number;
   rpkts: number;
-  /** source → [half-open attempts, packets] */
-  sources: Map<string, [number, number]>;
-  ports: Map<number, number>;
+  /** source → [half-open attempts, packets], for the flows that count (half-open or unanswered); made when needed */
+  sources: Map<string, [number, number]> | undefined;
+  /** destination ports of the half-open attempts */
+  ports: Map<number, number> | undefined;
   flows: string[];
 }
 
@@ -60,7 +62,7 @@ export const dos: DetectionMethod = {
     }
 
     function sources(w: Win, idx: 0 | 1): { named: string[]; count: number; top: [string, number][] } {
-      const all = [...w.sources].map(([ip, v]) => [ip, v[idx]] as [string, number]).filter((x) => x[1] > 0);
+      const all = [...(w.sources ?? [])].map(([ip, v]) => [ip, v[idx]] as [string, number]).filter((x) => x[1] > 0);
       all.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
       const total = all.reduce((n, x) => n + x[1], 0);
       const named = all.filter((x) => x[1] >= total * s.named_source_ratio).slice(0, s.max_named_sources).map((x) => x[0]);
@@ -72,7 +74,7 @@ export const dos: DetectionMethod = {
       const many = src.count > s.max_named_sources || src.named.length < src.count;
       const durS = Math.max(0.001, (w.last - w.first) / 1000);
       const from = many ? `from ${plural(src.count, 'source')} (most from ${fmtList(src.top.slice(0, 3).map((x) => `${x[0]} (${x[1]})`))})` : `from ${fmtList(src.named, 5)}`;
-      const ports = [...w.ports].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, 10).map((x) => x[0]);
+      const ports = [...(w.ports ?? [])].sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, 10).map((x) => x[0]);
       const evidence = {
         ...figures,
         duration_s: Math.round(durS * 10) / 10,
@@ -107,7 +109,7 @@ export const dos: DetectionMethod = {
         w.halfOpen >= s.syn_min_attempts &&
         w.halfOpen / durS >= s.syn_min_rate &&
         w.halfOpen >= w.syns * s.syn_min_halfopen_ratio &&
-        w.ports.size <= s.syn_max_ports &&
+        (w.ports?.size ?? 0) <= s.syn_max_ports &&
         (uSyn === undefined || w.halfOpen >= uSyn * s.usual_factor)
       ) {
         flooded = true;
@@ -167,6 +169,18 @@ export const dos: DetectionMethod = {
         const target = f.dst;
         const src = f.src;
         if (src === undefined || !isUnicast(target)) return;
+        let half = 0;
+        let syn = false;
+        if (proto === 'tcp') {
+          const fl = f.flags;
+          if (fl !== undefined && fl.indexOf('S') >= 0) {
+            syn = true;
+            if (fl.indexOf('A') < 0) half = 1;
+          }
+        }
+        const rp = f.rpkts ?? 0;
+        // what a flood is made of: half-open attempts, packets hardly answered
+        const lopsided = half === 1 || f.pkts >= rp * s.vol_min_in_out_ratio;
         let w = open.get(target);
         if (w && t > w.first + winMs) {
           open.delete(target);
@@ -174,35 +188,32 @@ export const dos: DetectionMethod = {
           w = undefined;
         }
         if (!w) {
-          if (open.size >= s.max_targets) return;
-          open.set(target, (w = { first: t, last: tEnd, syns: 0, halfOpen: 0, pkts: 0, bytes: 0, rpkts: 0, sources: new Map(), ports: new Map(), flows: [] }));
+          // a target is counted from its first such flow in a window: ordinary traffic costs a lookup
+          if (!lopsided || open.size >= s.max_targets) return;
+          open.set(target, (w = { first: t, last: tEnd, syns: 0, halfOpen: 0, pkts: 0, bytes: 0, rpkts: 0, sources: undefined, ports: undefined, flows: [] }));
         }
         if (t < w.first) w.first = t;
         if (tEnd > w.last) w.last = tEnd;
-        let half = 0;
-        if (proto === 'tcp') {
-          const fl = f.flags;
-          if (fl !== undefined && fl.indexOf('S') >= 0) {
-            w.syns++;
-            if (fl.indexOf('A') < 0) {
-              half = 1;
-              w.halfOpen++;
-            }
-          }
-        }
+        if (syn) w.syns++;
+        w.halfOpen += half;
         w.pkts += f.pkts;
         w.bytes += f.bytes;
-        w.rpkts += f.rpkts ?? 0;
-        const dp = f.dport;
-        if (dp !== undefined && w.ports.size < 1000) w.ports.set(dp, (w.ports.get(dp) ?? 0) + 1);
-        let sv = w.sources.get(src);
+        w.rpkts += rp;
+        if (!lopsided) return;
+        if (half) {
+          const dp = f.dport;
+          const ports = (w.ports ??= new Map());
+          if (dp !== undefined && ports.size < 1000) ports.set(dp, (ports.get(dp) ?? 0) + 1);
+        }
+        const sources = (w.sources ??= new Map());
+        let sv = sources.get(src);
         if (!sv) {
-          if (w.sources.size >= s.max_sources_per_target) return;
-          w.sources.set(src, (sv = [0, 0]));
+          if (sources.size >= s.max_sources_per_target) return;
+          sources.set(src, (sv = [0, 0]));
         }
         sv[0] += half;
         sv[1] += f.pkts;
-        if (half || w.flows.length < 20) addId(w.flows, f.id);
+        addId(w.flows, f.id);
       },
       advance(now) {
         if (now < nextSweep) return;

@@ -96,6 +96,7 @@ export const hightransf: DetectionMethod = {
     const holdMs = s.idle_s * 1000;
     const minCount = s.percentile_min_bytes;
     const minBytes = s.min_bytes;
+    const minUsual = minBytes / Math.max(1, s.host_factor);
     const hist: [LogHistogram, LogHistogram] = [new LogHistogram(), new LogHistogram()];
     const hosts = new Map<string, Top>();
     const pairs = new Map<string, Top>();
@@ -179,19 +180,16 @@ export const hightransf: DetectionMethod = {
         const host = f.src;
         const peer = f.dst;
         if (host === undefined || peer === undefined || f.proto === 'arp') return;
-        if (up >= minCount) {
-          hist[0].add(up);
-          count(hosts, host, 0, up);
-        }
-        if (down >= minCount) {
-          hist[1].add(down);
-          count(hosts, host, 1, down);
-        }
-        if (up < minBytes / s.host_factor && down < minBytes / s.host_factor) return;
+        if (up >= minCount) hist[0].add(up);
+        if (down >= minCount) hist[1].add(down);
+        // a host's or pair's transfers below min_bytes / host_factor cannot quiet a transfer of min_bytes: not kept
+        if (up < minUsual && down < minUsual) return;
+        if (up >= minUsual) count(hosts, host, 0, up);
+        if (down >= minUsual) count(hosts, host, 1, down);
         // the pair's history is kept for transfers that could matter to a decision
         const pk = host + ' ' + peer + ' ' + (f.dport ?? '');
-        if (up >= minCount) count(pairs, pk, 0, up);
-        if (down >= minCount) count(pairs, pk, 1, down);
+        if (up >= minUsual) count(pairs, pk, 0, up);
+        if (down >= minUsual) count(pairs, pk, 1, down);
         if (up < minBytes && down < minBytes) return;
         if (pending.length >= s.max_pending) judge(pending.shift()!);
         const p: Pending = { host, peer, port: f.dport, proto: f.proto, app: typeof f.app === 'string' ? f.app : undefined, first: t, last: tEnd, up, down, id: f.id };
