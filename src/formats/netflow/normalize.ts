@@ -80,7 +80,8 @@ function putAddr(s: string, b: Buffer, off: number): number {
     b.writeUInt32BE(v4 >>> 0, off);
     return 4;
   }
-  const v6 = parseIPv6(s);
+  if (putV6(s, b, off)) return 16;
+  const v6 = parseIPv6(s); // the rare forms (an IPv4 tail, a zone)
   if (v6 === undefined) return 0;
   let v = v6;
   for (let i = 15; i >= 0; i--) {
@@ -88,6 +89,66 @@ function putAddr(s: string, b: Buffer, off: number): number {
     v >>= 8n;
   }
   return 16;
+}
+
+const GROUPS = new Uint16Array(8);
+
+/** Plain hex-group IPv6 text (with or without ::) into 16 bytes; false for anything else. */
+function putV6(s: string, b: Buffer, off: number): boolean {
+  let n = 0; // groups before ::
+  let gap = -1; // group index where :: stands
+  let v = 0;
+  let digits = 0;
+  const len = s.length;
+  if (len < 2) return false;
+  let i = 0;
+  if (s.charCodeAt(0) === 58) {
+    if (s.charCodeAt(1) !== 58) return false;
+    gap = 0;
+    i = 2;
+    if (i === len) {
+      b.fill(0, off, off + 16);
+      return true;
+    }
+  }
+  for (; i <= len; i++) {
+    const c = i < len ? s.charCodeAt(i) : 58;
+    if (c === 58) {
+      if (digits === 0) {
+        if (i < len && gap < 0 && i > 0 && s.charCodeAt(i - 1) === 58) {
+          gap = n;
+          continue;
+        }
+        if (i === len && gap === n && n > 0) break; // trailing ::
+        return false;
+      }
+      if (n === 8) return false;
+      GROUPS[n++] = v;
+      v = 0;
+      digits = 0;
+      continue;
+    }
+    let h: number;
+    if (c >= 48 && c <= 57) h = c - 48;
+    else if (c >= 97 && c <= 102) h = c - 87;
+    else if (c >= 65 && c <= 70) h = c - 55;
+    else return false;
+    if (++digits > 4) return false;
+    v = (v << 4) | h;
+  }
+  if (gap < 0 ? n !== 8 : n > 7) return false;
+  const fill = 8 - n;
+  let o = off;
+  for (let g = 0; g < 8; g++) {
+    let w: number;
+    if (gap < 0) w = GROUPS[g];
+    else if (g < gap) w = GROUPS[g];
+    else if (g < gap + fill) w = 0;
+    else w = GROUPS[g - fill];
+    b[o++] = w >> 8;
+    b[o++] = w & 255;
+  }
+  return true;
 }
 
 /** Compare n bytes of a at ao with b at bo. */

@@ -54,6 +54,10 @@ describe('flow fields', () => {
     // from the Community ID spec's baseline (tcp.pcap, seed 0)
     expect(communityId(6, '128.232.110.120', '66.35.250.204', 34855, 80)).toBe('1:LQU9qZlK+B5F3KDmev6m5PMibrg=');
     expect(communityId(6, '66.35.250.204', '128.232.110.120', 80, 34855)).toBe('1:LQU9qZlK+B5F3KDmev6m5PMibrg=');
+    // ipv6.pcap of the same baseline
+    expect(communityId(6, '2001:470:e5bf:dead:4957:2174:e82c:4887', '2607:f8b0:400c:c03::1a', 63943, 25)).toBe('1:/qFaeAR+gFe1KYjMzVDsMv+wgU4=');
+    expect(communityId(6, '2607:F8B0:400C:C03:0:0:0:1A', '2001:470:e5bf:dead:4957:2174:e82c:4887', 25, 63943)).toBe('1:/qFaeAR+gFe1KYjMzVDsMv+wgU4=');
+    expect(communityId(6, '1:::2', '::1', 1, 2)).toBeUndefined();
   });
   it('stable ids', () => {
     expect(stableId('a.csv:2')).toBe(stableId('a.csv:2'));
