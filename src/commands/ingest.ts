@@ -52,6 +52,7 @@ const command: Command<Args> = {
       .example("fir ingest --map 'start=ts,src=sip,dst=dip,dport=port,proto=proto,pkts=packets,bytes=octets' other.csv", 'any CSV with a header and a column map'),
   async run(args, ctx) {
     if (args.listen !== undefined) {
+      if (args.files?.length) throw new UsageError('--listen collects from the network: name no files with it');
       const every = durationMs(args['stats-interval'] ?? '60s', 'stats-interval');
       return runCollector({ listen: args.listen, biflow: args.biflow === true, statsIntervalMs: every }, ctx);
     }
