@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
-import { best, flowsFile, fmtRate, FIR, have, measure, report, WORK } from './lib.mjs';
+import { flowsFile, fmtRate, FIR, have, measure, report, WORK } from './lib.mjs';
 
 const N = 1_000_000;
 const flows = flowsFile(N);
@@ -27,10 +27,23 @@ else console.log('\n(jq is not installed: no peer to compare with)');
 
 const rows = [];
 const got = {};
+// measure()'s status is that of its wrapper, so a run that failed (say, while dist/ was being
+// rebuilt) shows up only as stderr: such runs are retried, not taken as the best time
+const good = (r) => {
+  for (let tries = 0; tries < 5; tries++) {
+    const m = measure(r.cmd, { stdout: out(r.name) });
+    if (!m.stderr.trim()) return { ...m, count: count(out(r.name)) };
+    console.error(`${r.name}: run failed, again: ${m.stderr.trim().split('\n')[0]}`);
+  }
+  throw new Error(`${r.what} keeps failing`);
+};
 for (const r of runs) {
-  const m = best(3, () => measure(r.cmd, { stdout: out(r.name) }));
-  if (m.status !== 0) throw new Error(`${r.what} failed (${m.status}): ${m.stderr}`);
-  got[r.name] = { ...m, count: count(out(r.name)) };
+  let m;
+  for (let i = 0; i < 3; i++) {
+    const g = good(r);
+    if (!m || g.secs < m.secs) m = g;
+  }
+  got[r.name] = m;
   rows.push({ what: `${r.what}: ${got[r.name].count} records`, secs: m.secs, rate: fmtRate(N / m.secs, 'records'), rssMiB: m.rssMiB });
 }
 report(`filter: ${N.toLocaleString('en')} flows`, rows);
