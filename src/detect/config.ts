@@ -279,7 +279,7 @@ export const METHOD_DEFAULTS = {
     /** well-known periodic infrastructure is not a beacon: destination ports (NTP, DNS, DHCP, NetBIOS, SSDP, mDNS, LLMNR, syslog, SNMP traps) */
     ignore_ports: [123, 53, 67, 68, 137, 138, 1900, 5353, 5355, 514, 162],
     /** ... and destination networks (e.g. the update or monitoring servers) */
-    ignore_nets: [] as string[],
+    ignore_nets: [],
     /** peers in the local networks are judged too (RITA scores internal hosts calling external ones; a LAN's own periodic jobs, backups and monitoring, are not beacons) */
     local_peers: false,
     /** pairs and connection times per pair remembered (memory bound) */
