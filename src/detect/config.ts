@@ -205,9 +205,9 @@ export const METHOD_DEFAULTS = {
     /** a flood continuing within this long widens its event, seconds */
     event_window_s: 300,
     /** SYNFLOOD: half-open attempts (SYN without the originator's handshake ACK) to one target in a window ... */
-    syn_min_attempts: 500,
+    syn_min_attempts: 300,
     /** ... at this rate at least, per second ... */
-    syn_min_rate: 50,
+    syn_min_rate: 30,
     /** ... making at least this share of the SYNs it received (a busy server completes most) */
     syn_min_halfopen_ratio: 0.8,
     /** ... aimed at this many destination ports at most (more is a port scan: SCANS) */

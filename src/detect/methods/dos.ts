@@ -100,9 +100,40 @@ export const dos: DetectionMethod = {
       }
     }
 
-    function judge(target: string, w: Win): void {
+    /** floods going on, per submethod and target: the windows so far added up, so the event tells the whole flood */
+    const runs = new Map<string, Win>();
+    const eventMs = s.event_window_s * 1000;
+
+    function addUp(sub: Sub, target: string, w: Win): Win {
+      const key = sub + ' ' + target;
+      let r = runs.get(key);
+      if (!r || w.first > r.last + eventMs) {
+        r = { first: w.first, last: w.last, syns: 0, halfOpen: 0, pkts: 0, bytes: 0, rpkts: 0, sources: new Map(), ports: new Map(), flows: [] };
+        runs.set(key, r);
+      }
+      if (w.first < r.first) r.first = w.first;
+      if (w.last > r.last) r.last = w.last;
+      r.syns += w.syns;
+      r.halfOpen += w.halfOpen;
+      r.pkts += w.pkts;
+      r.bytes += w.bytes;
+      r.rpkts += w.rpkts;
+      for (const [ip, v] of w.sources ?? []) {
+        const rv = r.sources!.get(ip);
+        if (rv) {
+          rv[0] += v[0];
+          rv[1] += v[1];
+        } else if (r.sources!.size < s.max_sources_per_target) r.sources!.set(ip, [v[0], v[1]]);
+      }
+      for (const [p, n] of w.ports ?? []) r.ports!.set(p, (r.ports!.get(p) ?? 0) + n);
+      for (const id of w.flows) if (r.flows.length < 20) r.flows.push(id);
+      return r;
+    }
+
+    function judge(target: string, wIn: Win): void {
       const h = history.get(target);
-      const durS = Math.max(1, (w.last - w.first) / 1000);
+      let w = wIn;
+      let durS = Math.max(1, (w.last - w.first) / 1000);
       let flooded = false;
       const uSyn = usual(h, 'halfOpen');
       if (
@@ -113,6 +144,8 @@ export const dos: DetectionMethod = {
         (uSyn === undefined || w.halfOpen >= uSyn * s.usual_factor)
       ) {
         flooded = true;
+        w = addUp('SYNFLOOD', target, wIn);
+        durS = Math.max(1, (w.last - w.first) / 1000);
         emit(
           'SYNFLOOD',
           target,
@@ -123,6 +156,8 @@ export const dos: DetectionMethod = {
           0,
         );
       }
+      w = wIn;
+      durS = Math.max(1, (w.last - w.first) / 1000);
       const uPkts = usual(h, 'pkts');
       if (
         w.pkts >= s.vol_min_pkts &&
@@ -131,6 +166,8 @@ export const dos: DetectionMethod = {
         (uPkts === undefined || w.pkts >= uPkts * s.usual_factor)
       ) {
         flooded = true;
+        w = addUp('VOLUMETRIC', target, wIn);
+        durS = Math.max(1, (w.last - w.first) / 1000);
         emit(
           'VOLUMETRIC',
           target,
@@ -143,6 +180,7 @@ export const dos: DetectionMethod = {
       }
       // a flood does not become the target's usual
       if (flooded) return;
+      w = wIn;
       let hh = h;
       if (!hh) {
         if (history.size >= s.max_targets) return;
@@ -160,6 +198,7 @@ export const dos: DetectionMethod = {
           judge(target, w);
         }
       }
+      for (const [key, r] of runs) if (now > r.last + eventMs) runs.delete(key);
     }
 
     return {
