@@ -174,6 +174,10 @@ export class FlowMeter {
   private clock = -0x3fffffff;
   private nextFragSweep = 0;
   private out: Flow[] = [];
+  /** text mode: ended flows are kept as NDJSON text instead of objects (see takeText) */
+  private text = '';
+  private textMode = false;
+  private originJson = '';
   readonly stats: MeterStats = { packets: 0, undecoded: 0, flows: 0 };
   private readonly originSeed: [number, number];
   private readonly shard: number;
@@ -196,6 +200,27 @@ export class FlowMeter {
     return o;
   }
 
+  /**
+   * Keep ended flows as NDJSON text (one line each, the same bytes as JSON.stringify of the
+   * record): the command's output path skips building objects and serialising them again.
+   */
+  useText(): void {
+    this.textMode = true;
+  }
+
+  /** Text mode: the lines of the flows ended since the last call. */
+  takeText(): string {
+    const t = this.text;
+    this.text = '';
+    return t;
+  }
+
+  /** Text mode: end of input, as finish(). */
+  finishText(): string {
+    for (const k of this.finishKeyed(true)) this.text += k.line;
+    return this.takeText();
+  }
+
   /** End of input: flows not yet taken, then every open flow in the order of its first packet. */
   finish(): Flow[] {
     const out = this.take();
@@ -204,11 +229,13 @@ export class FlowMeter {
   }
 
   /** The open flows at the end of input with their sort key (first packet index, tunnel depth), to merge shards. */
-  finishKeyed(): { idx: number; depth: number; flow: Flow }[] {
+  finishKeyed(): { idx: number; depth: number; flow: Flow }[];
+  finishKeyed(asText: true): { idx: number; depth: number; line: string }[];
+  finishKeyed(asText = false): { idx: number; depth: number; flow?: Flow; line?: string }[] {
     const open: FlowState[] = [];
     for (let l = 0; l < NLISTS; l++) for (let f = this.heads[l]; f; f = f.lnext) open.push(f);
     open.sort((x, y) => x.idx - y.idx || x.depth - y.depth);
-    const out = open.map((f) => ({ idx: f.idx, depth: f.depth, flow: this.record(f) }));
+    const out = open.map((f) => (asText ? { idx: f.idx, depth: f.depth, line: this.line(f) } : { idx: f.idx, depth: f.depth, flow: this.record(f) }));
     this.table.clear();
     this.arpTable.clear();
     this.frags.clear();
@@ -704,7 +731,8 @@ export class FlowMeter {
   }
 
   private emit(f: FlowState): void {
-    this.out.push(this.record(f));
+    if (this.textMode) this.text += this.line(f);
+    else this.out.push(this.record(f));
   }
 
   private record(f: FlowState): Flow {
@@ -764,6 +792,58 @@ export class FlowMeter {
     o.id = flowIdFrom(this.originSeed, f.idx, f.depth);
     o.origin = this.origin;
     return o;
+  }
+
+  /** The record of f as one NDJSON line: what JSON.stringify(this.record(f)) + '\n' gives, made directly. */
+  private line(f: FlowState): string {
+    const proto = f.proto;
+    let src: string;
+    let dst: string;
+    if (proto < 0) {
+      src = f.arp!.spa;
+      dst = f.arp!.tpa;
+    } else if (f.v6) {
+      src = v6text(f.a0, f.a1, f.a2, f.a3);
+      dst = v6text(f.b0, f.b1, f.b2, f.b3);
+    } else {
+      src = formatIPv4(f.a0 >>> 0);
+      dst = formatIPv4(f.b0 >>> 0);
+    }
+    const ep = this.epoch === this.epoch ? this.epoch : 0;
+    let s = `{"kind":"flow","start":"${isoMs(ep + f.first)}","end":"${isoMs(ep + f.last)}","proto":"${protoName(proto)}","src":"${src}"`;
+    const ported = proto === IPPROTO_TCP || proto === IPPROTO_UDP || proto === IPPROTO_SCTP;
+    if (ported) s += `,"sport":${f.sport}`;
+    s += `,"dst":"${dst}"`;
+    if (ported) s += `,"dport":${f.dport}`;
+    if (f.icmpType >= 0 && (proto === IPPROTO_ICMP || proto === IPPROTO_ICMPV6)) s += `,"icmp_type":${f.icmpType},"icmp_code":${f.icmpCode}`;
+    s += `,"pkts":${f.pkts},"bytes":${f.bytes},"rpkts":${f.rpkts},"rbytes":${f.rbytes}`;
+    if (proto === IPPROTO_TCP) {
+      if (f.flags) s += `,"flags":"${FLAG_LETTERS[f.flags]}"`;
+      if (f.rflags) s += `,"rflags":"${FLAG_LETTERS[f.rflags]}"`;
+      s += `,"state":"${tcpState(f)}"`;
+    } else if (proto === IPPROTO_UDP) {
+      s += `,"state":"${f.pkts > 0 ? (f.rpkts > 0 ? 'SF' : 'S0') : f.rpkts > 0 ? 'SHR' : 'OTH'}"`;
+    }
+    if (ported) {
+      const app = f.app?.app ?? appFromPort(proto === IPPROTO_TCP ? 'tcp' : proto === IPPROTO_UDP ? 'udp' : 'sctp', f.sport, f.dport);
+      if (app) s += `,"app":${JSON.stringify(app)}`;
+      if (f.app?.dns) s += `,"dns":${JSON.stringify(f.app.dns)}`;
+      if (f.app?.dhcp) s += `,"dhcp":${JSON.stringify(f.app.dhcp)}`;
+      if (f.app?.tls_sni) s += `,"tls_sni":${JSON.stringify(f.app.tls_sni)}`;
+    }
+    if (f.arp) s += `,"arp":${JSON.stringify(f.arp)}`;
+    if (f.smacHi >= 0) s += `,"smac":"${macText(f.smacHi, f.smacLo)}"`;
+    if (f.dmacHi >= 0) s += `,"dmac":"${macText(f.dmacHi, f.dmacLo)}"`;
+    if (f.vlan >= 0) s += `,"vlan":${f.vlan}`;
+    if (proto >= 0) {
+      const sb = addrBytes(f.v6, f.a0, f.a1, f.a2, f.a3);
+      const db = addrBytes(f.v6, f.b0, f.b1, f.b2, f.b3);
+      const icmp = proto === IPPROTO_ICMP || proto === IPPROTO_ICMPV6;
+      const cid = icmp ? communityId(proto, sb, db, f.icmpType < 0 ? 0 : f.icmpType, f.icmpCode < 0 ? 0 : f.icmpCode) : communityId(proto, sb, db, ported ? f.sport : 0, ported ? f.dport : 0);
+      s += `,"community_id":"${cid}"`;
+    }
+    if (!this.originJson) this.originJson = JSON.stringify(this.origin);
+    return s + `,"id":"${flowIdFrom(this.originSeed, f.idx, f.depth)}","origin":${this.originJson}}\n`;
   }
 }
 

@@ -101,7 +101,7 @@ function captureFormat(path: string, forced: string | undefined): 'pcap' | 'pcap
   return undefined;
 }
 
-async function* ingestStream(raw: Readable, source: string, total: number | undefined, run: IngestRun): AsyncGenerator<AnyRecord[]> {
+async function* ingestStream(raw: Readable, source: string, total: number | undefined, run: IngestRun): AsyncGenerator<AnyRecord[] | string> {
   // the first bytes decide gzip and the format; they are put back in front of the rest
   const it = raw[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   let first: Buffer | undefined;
@@ -159,7 +159,9 @@ async function* ingestStream(raw: Readable, source: string, total: number | unde
   const body = Readable.from(readError ? failAfter(head, readError) : prepend(head, it2), { objectMode: false });
   const progress = run.progress;
   const onProgress = progress && !gzip ? (bytes: number, packets: number) => progress(source, bytes, total, packets) : progress ? (bytes: number, packets: number) => progress(source, bytes, undefined, packets) : undefined;
-  yield* reader.read(body, { source, diag: run.diag, options: run.options, progress: onProgress });
+  const ctx = { source, diag: run.diag, options: run.options, progress: onProgress };
+  if (reader.readText) yield* reader.readText(body, ctx);
+  else yield* reader.read(body, ctx);
 }
 
 async function* prepend(head: Buffer[], rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {

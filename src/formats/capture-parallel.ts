@@ -87,7 +87,7 @@ export async function* parallelCapture(run: ParallelRun): AsyncGenerator<string>
     // flows written at the end of input, then the open flows by first packet
     let text = ended.map((e) => e.text).join('');
     const open = ended.flatMap((e) => e.open).sort((a, b) => a.key - b.key);
-    for (const o of open) text += o.line + '\n';
+    for (const o of open) text += o.line;
     run.progress?.(ended[0].bytes, ended[0].packets);
     if (text) yield text;
   } finally {

@@ -32,6 +32,7 @@ function run(job: ShardJob): void {
   const port = parentPort!;
   const acks = new Int32Array(job.acks);
   const meter = new FlowMeter(job.origin, { ...job.meter, shard: job.shard, shards: job.shards });
+  meter.useText();
   const say = (message: string) => {
     if (job.shard === 0) port.postMessage({ kind: 'damage', message } satisfies ShardMessage);
   };
@@ -47,7 +48,6 @@ function run(job: ShardJob): void {
   let base = 0; // file offset of buf[0]
   let bytes = 0;
   let seq = 0;
-  const lines = (flows: unknown[]) => (flows.length ? flows.map((f) => JSON.stringify(f)).join('\n') + '\n' : '');
   try {
     for (;;) {
       if (buf.length - have < CHUNK) {
@@ -61,7 +61,7 @@ function run(job: ShardJob): void {
       const end = have + n;
       const p = parser.feed(buf, 0, end, base, n === 0);
       if (n === 0) break;
-      const text = lines(meter.take());
+      const text = meter.takeText();
       while (seq - Atomics.load(acks, job.shard) > AHEAD) Atomics.wait(acks, job.shard, Atomics.load(acks, job.shard), 200);
       port.postMessage({ kind: 'chunk', seq: seq++, text, bytes, packets: parser.packets } satisfies ShardMessage);
       buf.copy(buf, 0, p, end);
@@ -73,8 +73,8 @@ function run(job: ShardJob): void {
   } finally {
     closeSync(fd);
   }
-  const text = lines(meter.take());
-  const open = meter.finishKeyed().map((k) => ({ key: k.idx * 8 + k.depth, line: JSON.stringify(k.flow) }));
+  const text = meter.takeText();
+  const open = meter.finishKeyed(true).map((k) => ({ key: k.idx * 8 + k.depth, line: k.line }));
   port.postMessage({ kind: 'end', seq, text, open, bytes, packets: parser.packets } satisfies ShardMessage);
 }
 

@@ -48,9 +48,22 @@ export function meterOptions(o: IngestOptions): MeterOptions {
   };
 }
 
+type MakeParser = (meter: FlowMeter, damage: DamageReport) => CaptureParser;
+
 /** Flows of a capture: bytes → parser → meter → flow batches. Never throws on bad input. */
-export async function* meterCapture(input: Readable, ctx: ReadContext, make: (meter: FlowMeter, damage: DamageReport) => CaptureParser): AsyncGenerator<AnyRecord[]> {
+export function meterCapture(input: Readable, ctx: ReadContext, make: MakeParser): AsyncGenerator<AnyRecord[]> {
+  return run(input, ctx, make, false) as AsyncGenerator<AnyRecord[]>;
+}
+
+/** The same flows as NDJSON text. */
+export function meterCaptureText(input: Readable, ctx: ReadContext, make: MakeParser): AsyncGenerator<string> {
+  return run(input, ctx, make, true) as AsyncGenerator<string>;
+}
+
+async function* run(input: Readable, ctx: ReadContext, make: MakeParser, text: boolean): AsyncGenerator<AnyRecord[] | string> {
   const meter = new FlowMeter(ctx.source, meterOptions(ctx.options));
+  if (text) meter.useText();
+  const take = (): AnyRecord[] | string => (text ? meter.takeText() : meter.take());
   const damage = new DamageReport(ctx);
   const parser = make(meter, damage);
   let win: Uint8Array = new Uint8Array(0);
@@ -90,7 +103,7 @@ export async function* meterCapture(input: Readable, ctx: ReadContext, make: (me
           pos = parser.feed(win, q, win.length, base, false);
         }
       }
-      const out = meter.take();
+      const out = take();
       if (out.length) yield out;
       if (ctx.progress && total - lastProgress >= 1 << 24) {
         lastProgress = total;
@@ -101,8 +114,7 @@ export async function* meterCapture(input: Readable, ctx: ReadContext, make: (me
     damage.report(parser.packets + 1, base + pos, `read error: ${(err as Error).message ?? String(err)}`);
   }
   parser.feed(win, pos, win.length, base, true);
-  const out = meter.take();
-  out.push(...meter.finish());
+  const out = text ? meter.finishText() : meter.finish();
   if (ctx.progress) ctx.progress(total, parser.packets);
   if (out.length) yield out;
 }

@@ -3,7 +3,7 @@
 // cannot be right is reported and the reader searches forward for the next plausible record.
 import type { FlowMeter } from '../core/flowmeter.js';
 import { knownLinktype } from '../packet/link.js';
-import { meterCapture, type CaptureParser, type DamageReport } from './capture.js';
+import { meterCapture, meterCaptureText, type CaptureParser, type DamageReport } from './capture.js';
 import type { FormatReader } from './types.js';
 
 const MAGIC_US = 0xa1b2c3d4;
@@ -159,4 +159,5 @@ export const pcapReader: FormatReader = {
   describe: 'libpcap capture (either byte order, µs or ns time stamps)',
   sniff: (head) => magicOf(head) !== undefined,
   read: (input, ctx) => meterCapture(input, ctx, (meter, damage) => new PcapParser(meter, damage)),
+  readText: (input, ctx) => meterCaptureText(input, ctx, (meter, damage) => new PcapParser(meter, damage)),
 };

@@ -4,7 +4,7 @@
 // next block that is consistent (known type, sane length, trailing length equal).
 import type { FlowMeter } from '../core/flowmeter.js';
 import { knownLinktype } from '../packet/link.js';
-import { meterCapture, type CaptureParser, type DamageReport } from './capture.js';
+import { meterCapture, meterCaptureText, type CaptureParser, type DamageReport } from './capture.js';
 import type { FormatReader } from './types.js';
 
 const SHB = 0x0a0d0d0a;
@@ -231,4 +231,5 @@ export const pcapngReader: FormatReader = {
   describe: 'pcapng capture (several sections and interfaces; EPB, SPB, OPB)',
   sniff: sniffPcapng,
   read: (input, ctx) => meterCapture(input, ctx, (meter, damage) => new PcapngParser(meter, damage)),
+  readText: (input, ctx) => meterCaptureText(input, ctx, (meter, damage) => new PcapngParser(meter, damage)),
 };
