@@ -31,11 +31,15 @@ interface Cols {
   ts: number; te: number; sa: number; da: number; sp: number; dp: number; pr: number; flg: number;
   ipkt: number; ibyt: number; opkt: number; obyt: number; svln: number; ismc: number; odmc: number;
   n: number;
+  /** the last column fir reads */
+  last: number;
 }
 
 function columns(names: string[]): Cols {
   const at = (k: string) => names.indexOf(k);
-  return { ts: at('ts'), te: at('te'), sa: at('sa'), da: at('da'), sp: at('sp'), dp: at('dp'), pr: at('pr'), flg: at('flg'), ipkt: at('ipkt'), ibyt: at('ibyt'), opkt: at('opkt'), obyt: at('obyt'), svln: at('svln'), ismc: at('ismc'), odmc: at('odmc'), n: names.length };
+  const c = { ts: at('ts'), te: at('te'), sa: at('sa'), da: at('da'), sp: at('sp'), dp: at('dp'), pr: at('pr'), flg: at('flg'), ipkt: at('ipkt'), ibyt: at('ibyt'), opkt: at('opkt'), obyt: at('obyt'), svln: at('svln'), ismc: at('ismc'), odmc: at('odmc'), n: names.length, last: 0 };
+  c.last = Math.max(c.ts, c.te, c.sa, c.da, c.sp, c.dp, c.pr, c.flg, c.ipkt, c.ibyt, c.opkt, c.obyt, c.svln, c.ismc, c.odmc);
+  return c;
 }
 
 const ZERO_MAC = '00:00:00:00:00:00';
@@ -137,7 +141,7 @@ async function* readCsv(input: Readable, ctx: ReadContext): AsyncGenerator<Flow[
         ctx.diag.skip(ctx.source, ll, 'not an nfdump csv row');
         continue;
       }
-      const r = nfdumpCsvFlow(fields.set(t), cols, `${ctx.source}:${ll}`, both, ids.id(ll));
+      const r = nfdumpCsvFlow(fields.set(t, cols.last), cols, `${ctx.source}:${ll}`, both, ids.id(ll));
       if (typeof r === 'string') ctx.diag.skip(ctx.source, ll, r);
       else out.push(r);
     }

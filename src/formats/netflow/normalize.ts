@@ -204,6 +204,12 @@ function sha1Base64(b: Buffer): string {
   return oneShot ? oneShot('sha1', b, 'base64') : createHash('sha1').update(b).digest('base64');
 }
 
+const HEX2: string[] = [];
+for (let i = 0; i < 256; i++) HEX2.push((i < 16 ? '0' : '') + i.toString(16));
+function hex32(x: number): string {
+  return HEX2[x >>> 24] + HEX2[(x >>> 16) & 255] + HEX2[(x >>> 8) & 255] + HEX2[x & 255];
+}
+
 /** A stable 64-bit hash (FNV-1a, two lanes) of a string, as 16 hex digits: the flow id. */
 export function stableId(key: string): string {
   let h1 = 0x811c9dc5;
@@ -214,7 +220,7 @@ export function stableId(key: string): string {
     h2 = Math.imul(h2 ^ c, 0x5bd1e995);
     h2 ^= h2 >>> 15;
   }
-  return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
+  return hex32(h1 >>> 0) + hex32(h2 >>> 0);
 }
 
 /** Stable ids of one source: the prefix (the source name) is hashed once, then each suffix. */
@@ -234,7 +240,17 @@ export class IdHasher {
     this.h2 = h2;
   }
   id(suffix: string | number): string {
-    const key = typeof suffix === 'number' ? String(suffix) : suffix;
+    if (typeof suffix === 'number' && suffix >= 0 && suffix <= 0xffffffff) {
+      // a line number: mixed in as a number, no text needed
+      let h1 = Math.imul(this.h1 ^ suffix, 0x01000193);
+      let h2 = Math.imul(this.h2 ^ (suffix >>> 16) ^ (suffix << 5), 0x5bd1e995);
+      h2 ^= h2 >>> 15;
+      h1 ^= h2 >>> 7;
+      h2 = Math.imul(h2 ^ (h1 >>> 13), 0x85ebca6b);
+      h1 = Math.imul(h1 ^ (h1 >>> 16), 0x7feb352d);
+      return hex32(h1 >>> 0) + hex32(h2 >>> 0);
+    }
+    const key = String(suffix);
     let h1 = this.h1;
     let h2 = this.h2 ^ key.length;
     for (let i = 0; i < key.length; i++) {
@@ -245,7 +261,7 @@ export class IdHasher {
     }
     h1 ^= h2 >>> 7;
     h2 = Math.imul(h2 ^ (h1 >>> 13), 0x85ebca6b);
-    return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
+    return hex32(h1 >>> 0) + hex32(h2 >>> 0);
   }
 }
 
@@ -276,17 +292,23 @@ export interface FlowFacts {
   dhcp?: DhcpInfo;
 }
 
-// flows of one source come in time order, mostly within the same second: reuse its text
-let isoSec = NaN;
-let isoPrefix = '';
+// times of one source are close together: the text up to the minute is cached (64 minutes,
+// direct-mapped), seconds and milliseconds are written by hand
+const ISO_MIN = new Float64Array(64).fill(NaN);
+const ISO_PREFIX: string[] = new Array<string>(64).fill('');
+const PAD2: string[] = [];
+for (let i = 0; i < 100; i++) PAD2.push((i < 10 ? '0' : '') + i);
 function iso(ms: number): string {
-  const sec = Math.floor(ms / 1000);
-  if (sec !== isoSec) {
-    isoSec = sec;
-    isoPrefix = new Date(sec * 1000).toISOString().slice(0, 20);
+  const min = Math.floor(ms / 60000);
+  const slot = min & 63;
+  if (ISO_MIN[slot] !== min) {
+    ISO_MIN[slot] = min;
+    ISO_PREFIX[slot] = new Date(min * 60000).toISOString().slice(0, 17);
   }
-  const r = Math.floor(ms - sec * 1000);
-  return isoPrefix + (r < 10 ? '00' : r < 100 ? '0' : '') + r + 'Z';
+  const rest = Math.floor(ms - min * 60000);
+  const sec = Math.floor(rest / 1000);
+  const milli = rest - sec * 1000;
+  return ISO_PREFIX[slot] + PAD2[sec] + '.' + (milli < 10 ? '00' : milli < 100 ? '0' : '') + milli + 'Z';
 }
 
 /** Latest time a flow may have (2200-01-01): later ones are damage, not data. */

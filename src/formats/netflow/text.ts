@@ -223,23 +223,38 @@ export function intOf(s: string | undefined): number | undefined {
  * Fields of a delimited line without splitting it: `starts[i]` is where field i begins and
  * `starts[n]` is one past the end of the line plus one; returns n, the number of fields.
  */
-export function fieldStarts(line: string, sep: number, starts: Int32Array): number {
+export function fieldStarts(line: string, sep: number, starts: Int32Array, upTo = starts.length - 2): number {
   let n = 0;
   starts[0] = 0;
-  for (let i = 0; i < line.length; i++) {
+  let i = 0;
+  for (; i < line.length; i++) {
     if (line.charCodeAt(i) === sep) {
       if (++n >= starts.length - 1) break;
       starts[n] = i + 1;
+      // the fields after `upTo` are not needed: what is left counts as one
+      if (n > upTo) {
+        starts[n + 1] = line.length + 1;
+        return n + 1 + countOf(line, sep, i + 1);
+      }
     }
   }
   starts[n + 1] = line.length + 1;
   return n + 1;
 }
 
+function countOf(line: string, sep: number, from: number): number {
+  let k = 0;
+  for (let i = line.indexOf(String.fromCharCode(sep), from); i >= 0; i = line.indexOf(String.fromCharCode(sep), i + 1)) k++;
+  return k;
+}
+
 /** A reusable view of one delimited line's fields. */
 export class Fields {
   line = '';
+  /** fields in the line */
   n = 0;
+  /** fields whose place is known (set's upTo) */
+  located = 0;
   readonly starts: Int32Array;
   constructor(
     private readonly sep: number,
@@ -247,14 +262,16 @@ export class Fields {
   ) {
     this.starts = new Int32Array(max + 2);
   }
-  set(line: string): this {
+  /** the fields of `line`; with `upTo`, only fields 0..upTo are located (n still counts all) */
+  set(line: string, upTo?: number): this {
     this.line = line;
-    this.n = fieldStarts(line, this.sep, this.starts);
+    this.n = fieldStarts(line, this.sep, this.starts, upTo);
+    this.located = upTo === undefined ? this.n : Math.min(this.n, upTo + 1);
     return this;
   }
   /** field i ('' when the line has fewer) */
   get(i: number): string {
-    if (i < 0 || i >= this.n) return '';
+    if (i < 0 || i >= this.located) return '';
     return this.line.slice(this.starts[i], this.starts[i + 1] - 1);
   }
 }
