@@ -54,7 +54,7 @@ describe('fir ingest: captures', () => {
     expect(again.flows.map((f) => f.id)).toEqual(r.flows.map((f) => f.id));
   });
 
-  it('reads both byte orders, nanoseconds, gzip, and every link type to the same flows', async () => {
+  it('reads both byte orders, nanoseconds, gzip, and every link type to the same flows', { timeout: 180_000 }, async () => {
     const base = (await ingest(P('le-usec.pcap'))).flows.map(core);
     for (const f of ['be-nsec.pcap', 'le-usec.pcap.gz', 'sll.pcap', 'sll2.pcap']) {
       const r = await ingest(P(f));
@@ -132,7 +132,7 @@ describe('fir ingest: captures', () => {
     expect(reused[0].start < reused[1].start).toBe(true);
   });
 
-  it('splits flows by --idle-timeout and --active-timeout', async () => {
+  it('splits flows by --idle-timeout and --active-timeout', { timeout: 180_000 }, async () => {
     const base = await ingest(P('tcp-states.pcap'));
     const idle = await ingest('--idle-timeout', '500ms', P('tcp-states.pcap'));
     // the two SYNs of 40002 are a second apart
@@ -146,7 +146,7 @@ describe('fir ingest: captures', () => {
 });
 
 describe('fir ingest --threads', () => {
-  it('gives the same flows and diagnostics with worker threads', async () => {
+  it('gives the same flows and diagnostics with worker threads', { timeout: 180_000 }, async () => {
     const env = { FIR_INGEST_PARALLEL_MIN_BYTES: '0' };
     for (const f of ['tcp-states.pcap', 'multi.pcapng', 'bogus-length.pcap', 'truncated.pcap']) {
       const one = await fir(['ingest', P(f)]);
