@@ -5,7 +5,7 @@
 import type { Readable } from 'node:stream';
 import type { Flow } from '../record.js';
 import { pairBatches } from './netflow/biflow.js';
-import { badTimes, makeFlow, protoNumber, type FlowFacts } from './netflow/normalize.js';
+import { badTimes, IdHasher, makeFlow, protoNumber, type FlowFacts } from './netflow/normalize.js';
 import { intOf, lineBatches, parseDateTime, parseEpochSeconds } from './netflow/text.js';
 import type { FormatReader, ReadContext } from './types.js';
 
@@ -51,7 +51,7 @@ function mac(s: string | undefined): string | undefined {
 }
 
 /** A flow of one ra row; undefined for management records; a reason when bad. */
-export function argusFlow(f: string[], c: Cols, origin: string): Flow | string | undefined {
+export function argusFlow(f: string[], c: Cols, origin: string, id?: string): Flow | string | undefined {
   const get = (k: string) => (c[k] >= 0 && c[k] < f.length ? f[c[k]].trim() : undefined);
   const protoText = get('Proto') ?? '';
   if (protoText === 'man') return undefined; // argus management records
@@ -109,13 +109,14 @@ export function argusFlow(f: string[], c: Cols, origin: string): Flow | string |
   if (proto === 6 && state === 'REQ' && (facts.rpkts ?? 0) === 0) facts.state = 'S0';
   if (smac) facts.smac = smac;
   if (dmac) facts.dmac = dmac;
-  const flow = makeFlow(facts, origin, origin);
+  const flow = makeFlow(facts, origin, origin, id);
   if (state) flow.argus_state = state;
   return flow;
 }
 
 async function* read(input: Readable, ctx: ReadContext): AsyncGenerator<Flow[]> {
   let cols: Cols | undefined;
+  const ids = new IdHasher(`${ctx.source}:`);
   for await (const batch of lineBatches(input)) {
     const out: Flow[] = [];
     for (let k = 0; k < batch.lines.length; k++) {
@@ -133,7 +134,7 @@ async function* read(input: Readable, ctx: ReadContext): AsyncGenerator<Flow[]> 
         }
         continue;
       }
-      const r = argusFlow(f, cols, `${ctx.source}:${ll}`);
+      const r = argusFlow(f, cols, `${ctx.source}:${ll}`, ids.id(ll));
       if (typeof r === 'string') ctx.diag.skip(ctx.source, ll, r);
       else if (r) out.push(r);
     }

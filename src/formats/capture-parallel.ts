@@ -16,6 +16,8 @@ export interface ParallelRun {
   shards: number;
   diag: Diagnostics;
   progress?: (bytes: number, packets: number) => void;
+  /** interrupted: stop (the flows still open in the threads are not written) */
+  signal?: AbortSignal;
 }
 
 type Msg = Exclude<ShardMessage, { kind: 'damage' }>;
@@ -79,6 +81,10 @@ export async function* parallelCapture(run: ParallelRun): AsyncGenerator<string>
         }
       }
       if (text) yield text;
+      if (run.signal?.aborted) {
+        run.diag.skip(run.origin, undefined, 'interrupted: the flows still open are not written');
+        return;
+      }
       for (let s = 0; s < run.shards; s++) {
         Atomics.store(ackView, s, seq);
         Atomics.notify(ackView, s);

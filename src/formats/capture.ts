@@ -105,15 +105,17 @@ async function* run(input: Readable, ctx: ReadContext, make: MakeParser, text: b
       }
       const out = take();
       if (out.length) yield out;
+      if (ctx.signal?.aborted) break; // interrupted: the open flows are still written below
       if (ctx.progress && total - lastProgress >= 1 << 24) {
         lastProgress = total;
         ctx.progress(total, parser.packets);
       }
     }
   } catch (err) {
-    damage.report(parser.packets + 1, base + pos, `read error: ${(err as Error).message ?? String(err)}`);
+    if (!ctx.signal?.aborted) damage.report(parser.packets + 1, base + pos, `read error: ${(err as Error).message ?? String(err)}`);
   }
-  parser.feed(win, pos, win.length, base, true);
+  if (ctx.signal?.aborted) damage.note(`interrupted after ${parser.packets} packets (offset ${base + pos}): the flows seen so far are written`);
+  else parser.feed(win, pos, win.length, base, true);
   const out = text ? meter.finishText() : meter.finish();
   if (ctx.progress) ctx.progress(total, parser.packets);
   if (out.length) yield out;

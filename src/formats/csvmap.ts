@@ -7,7 +7,7 @@ import { UsageError } from '../errors.js';
 import { canonicalIp } from '../net.js';
 import type { Flow } from '../record.js';
 import { pairBatches } from './netflow/biflow.js';
-import { badTimes, flagsByte, makeFlow, protoNumber, type FlowFacts } from './netflow/normalize.js';
+import { badTimes, flagsByte, IdHasher, makeFlow, protoNumber, type FlowFacts } from './netflow/normalize.js';
 import { parseTime, TIME_FORMATS, type TimeFormat } from './netflow/text.js';
 import type { FormatReader, ReadContext } from './types.js';
 
@@ -39,7 +39,7 @@ export function resolveMap(map: Record<string, string> | undefined, header: stri
 const MAC = /^([0-9a-f]{2})[:-]([0-9a-f]{2})[:-]([0-9a-f]{2})[:-]([0-9a-f]{2})[:-]([0-9a-f]{2})[:-]([0-9a-f]{2})$/i;
 
 /** A flow of one CSV record, or the reason it is bad. */
-export function csvFlow(rec: string[], m: Partial<Record<MapField, number>>, fmt: TimeFormat | undefined, origin: string): Flow | string {
+export function csvFlow(rec: string[], m: Partial<Record<MapField, number>>, fmt: TimeFormat | undefined, origin: string, id?: string): Flow | string {
   const get = (f: MapField) => {
     const i = m[f];
     if (i === undefined || i >= rec.length) return undefined;
@@ -111,7 +111,7 @@ export function csvFlow(rec: string[], m: Partial<Record<MapField, number>>, fmt
   }
   const app = get('app');
   if (app) facts.app = app.toLowerCase();
-  return makeFlow(facts, origin, origin);
+  return makeFlow(facts, origin, origin, id);
 }
 
 async function* read(input: Readable, ctx: ReadContext): AsyncGenerator<Flow[]> {
@@ -131,6 +131,7 @@ async function* read(input: Readable, ctx: ReadContext): AsyncGenerator<Flow[]> 
   input.on('error', (err) => parser.destroy(err));
   input.pipe(parser);
   let m: Partial<Record<MapField, number>> | undefined;
+  const ids = new IdHasher(`${ctx.source}:`);
   let out: Flow[] = [];
   for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
     const line = item.info.lines;
@@ -138,7 +139,7 @@ async function* read(input: Readable, ctx: ReadContext): AsyncGenerator<Flow[]> 
       m = resolveMap(ctx.options.map, item.record);
       continue;
     }
-    const r = csvFlow(item.record, m, tf as TimeFormat | undefined, `${ctx.source}:${line}`);
+    const r = csvFlow(item.record, m, tf as TimeFormat | undefined, `${ctx.source}:${line}`, ids.id(line));
     if (typeof r === 'string') ctx.diag.skip(ctx.source, line, r);
     else out.push(r);
     if (out.length >= 4096) {

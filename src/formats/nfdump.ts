@@ -153,7 +153,7 @@ const num = (v: unknown): number | undefined => (typeof v === 'number' && Number
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
 
 /** A flow of one nfdump JSON object, undefined for non-flow records, or the reason it is bad. */
-export function nfdumpJsonFlow(o: Record<string, unknown>, origin: string): Flow | string | undefined {
+export function nfdumpJsonFlow(o: Record<string, unknown>, origin: string, id?: string): Flow | string | undefined {
   if (o.type !== undefined && o.type !== 'FLOW') return undefined;
   const first = str(o.first) ?? str(o.t_first);
   const last = str(o.last) ?? str(o.t_last);
@@ -192,10 +192,11 @@ export function nfdumpJsonFlow(o: Record<string, unknown>, origin: string): Flow
   if (dmac && dmac !== ZERO_MAC) facts.dmac = dmac.toLowerCase();
   const vlan = num(o.src_vlan);
   if (vlan) facts.vlan = vlan;
-  return makeFlow(facts, origin, origin);
+  return makeFlow(facts, origin, origin, id);
 }
 
 async function* readJson(input: Readable, ctx: ReadContext): AsyncGenerator<Flow[]> {
+  const ids = new IdHasher(`${ctx.source}:`);
   for await (const batch of jsonObjects(input, (line, reason) => ctx.diag.skip(ctx.source, line, reason))) {
     const out: Flow[] = [];
     for (const { text, line } of batch) {
@@ -206,7 +207,7 @@ async function* readJson(input: Readable, ctx: ReadContext): AsyncGenerator<Flow
         ctx.diag.skip(ctx.source, line, `not JSON (${(err as Error).message.slice(0, 80)})`);
         continue;
       }
-      const r = nfdumpJsonFlow(o, `${ctx.source}:${line}`);
+      const r = nfdumpJsonFlow(o, `${ctx.source}:${line}`, ids.id(line));
       if (typeof r === 'string') ctx.diag.skip(ctx.source, line, r);
       else if (r) out.push(r);
     }

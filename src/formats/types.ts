@@ -29,6 +29,8 @@ export interface ReadContext {
   options: IngestOptions;
   /** called now and then with the bytes read so far (for a progress line) */
   progress?: (bytes: number, packets: number) => void;
+  /** SIGINT/SIGTERM: stop reading, write what is known and return */
+  signal?: AbortSignal;
 }
 
 export interface FormatReader {

@@ -7,8 +7,8 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { DhcpInfo, DnsInfo, Flow } from '../record.js';
-import { badTimes, makeFlow, protoNumber, type FlowFacts } from './netflow/normalize.js';
-import { lineBatches, parseDateTime, parseEpochSeconds } from './netflow/text.js';
+import { badTimes, IdHasher, makeFlow, protoNumber, type FlowFacts } from './netflow/normalize.js';
+import { Fields, lineBatches, parseDateTime, parseEpochSeconds } from './netflow/text.js';
 import type { FormatReader, ReadContext } from './types.js';
 
 export const JOIN_LIMIT = 2_000_000;
@@ -77,7 +77,7 @@ function tsMs(ts: string | number | undefined): number {
 }
 
 /** The flow of a conn record, or the reason it cannot be one. */
-export function connFlow(c: ConnFields, origin: string, dns?: DnsInfo, dhcp?: DhcpInfo): Flow | string {
+export function connFlow(c: ConnFields, origin: string, dns?: DnsInfo, dhcp?: DhcpInfo, id?: string): Flow | string {
   const start = tsMs(c.ts);
   if (Number.isNaN(start)) return `ts ${String(c.ts ?? '(missing)')} is not a time`;
   if (!c.oh || !c.rh) return 'no id.orig_h or id.resp_h';
@@ -111,7 +111,7 @@ export function connFlow(c: ConnFields, origin: string, dns?: DnsInfo, dhcp?: Dh
   }
   if (dns) facts.dns = dns;
   if (dhcp) facts.dhcp = dhcp;
-  const f = makeFlow(facts, origin, origin);
+  const f = makeFlow(facts, origin, origin, id);
   if (c.communityId) f.community_id = c.communityId;
   return f;
 }
@@ -125,6 +125,8 @@ class TsvHeader {
   path = '';
   fields: string[] | undefined;
   idx: Record<string, number> = {};
+  /** where the conn columns fir reads are, -1 when absent */
+  cols: number[] = [];
 
   /** Take a # line; true when it was a header line. */
   take(line: string): boolean {
@@ -141,6 +143,7 @@ class TsvHeader {
       this.fields = val.split(this.sep);
       this.idx = {};
       this.fields.forEach((f, i) => (this.idx[f] = i));
+      this.cols = CONN_COLUMNS.map((name) => this.idx[name] ?? -1);
     }
     return true;
   }
@@ -159,28 +162,36 @@ const numOf = (s: string | undefined): number | undefined => {
   return Number.isFinite(v) ? v : undefined;
 };
 
-function tsvConn(h: TsvHeader, row: string[]): ConnFields {
+const CONN_COLUMNS = ['ts', 'uid', 'id.orig_h', 'id.orig_p', 'id.resp_h', 'id.resp_p', 'proto', 'ip_proto', 'service', 'duration', 'orig_pkts', 'orig_ip_bytes', 'resp_pkts', 'resp_ip_bytes', 'conn_state', 'history', 'orig_l2_addr', 'resp_l2_addr', 'vlan', 'community_id'] as const;
+
+function tsvConn(h: TsvHeader, f: Fields): ConnFields {
+  const c = h.cols;
+  const v = (i: number): string | undefined => {
+    if (i < 0) return undefined;
+    const x = f.get(i);
+    return x === h.unset || x === h.empty || (x === '' && i >= f.n) ? undefined : x;
+  };
   return {
-    ts: h.get(row, 'ts'),
-    uid: h.get(row, 'uid'),
-    oh: h.get(row, 'id.orig_h'),
-    op: numOf(h.get(row, 'id.orig_p')),
-    rh: h.get(row, 'id.resp_h'),
-    rp: numOf(h.get(row, 'id.resp_p')),
-    proto: h.get(row, 'proto'),
-    ipProto: numOf(h.get(row, 'ip_proto')),
-    service: h.get(row, 'service'),
-    duration: numOf(h.get(row, 'duration')),
-    origPkts: numOf(h.get(row, 'orig_pkts')),
-    origIpBytes: numOf(h.get(row, 'orig_ip_bytes')),
-    respPkts: numOf(h.get(row, 'resp_pkts')),
-    respIpBytes: numOf(h.get(row, 'resp_ip_bytes')),
-    state: h.get(row, 'conn_state'),
-    history: h.get(row, 'history'),
-    origL2: h.get(row, 'orig_l2_addr'),
-    respL2: h.get(row, 'resp_l2_addr'),
-    vlan: numOf(h.get(row, 'vlan')),
-    communityId: h.get(row, 'community_id'),
+    ts: v(c[0]),
+    uid: v(c[1]),
+    oh: v(c[2]),
+    op: numOf(v(c[3])),
+    rh: v(c[4]),
+    rp: numOf(v(c[5])),
+    proto: v(c[6]),
+    ipProto: numOf(v(c[7])),
+    service: v(c[8]),
+    duration: numOf(v(c[9])),
+    origPkts: numOf(v(c[10])),
+    origIpBytes: numOf(v(c[11])),
+    respPkts: numOf(v(c[12])),
+    respIpBytes: numOf(v(c[13])),
+    state: v(c[14]),
+    history: v(c[15]),
+    origL2: v(c[16]),
+    respL2: v(c[17]),
+    vlan: numOf(v(c[18])),
+    communityId: v(c[19]),
   };
 }
 
@@ -334,6 +345,8 @@ async function* read(input: Readable, ctx: ReadContext): AsyncGenerator<Flow[]> 
     ctx.diag.warn(`cannot join dns.log/dhcp.log: ${(err as Error).message}`, ctx.source);
   }
   const h = new TsvHeader();
+  const ids = new IdHasher(`${ctx.source}:`);
+  let fields = new Fields(9);
   let otherLog = 0;
   let headerless = 0;
   for await (const batch of lineBatches(input)) {
@@ -368,9 +381,10 @@ async function* read(input: Readable, ctx: ReadContext): AsyncGenerator<Flow[]> 
           otherLog++;
           continue;
         }
-        c = tsvConn(h, t.split(h.sep));
+        if (fields.sep !== h.sep.charCodeAt(0)) fields = new Fields(h.sep.charCodeAt(0));
+        c = tsvConn(h, fields.set(t));
       }
-      const r = connFlow(c, `${ctx.source}:${ll}`, c.uid ? dns?.get(c.uid) : undefined, c.uid ? dhcp?.get(c.uid) : undefined);
+      const r = connFlow(c, `${ctx.source}:${ll}`, c.uid ? dns?.get(c.uid) : undefined, c.uid ? dhcp?.get(c.uid) : undefined, ids.id(ll));
       if (typeof r === 'string') ctx.diag.skip(ctx.source, ll, r);
       else out.push(r);
     }

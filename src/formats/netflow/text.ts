@@ -257,7 +257,7 @@ export class Fields {
   located = 0;
   readonly starts: Int32Array;
   constructor(
-    private readonly sep: number,
+    readonly sep: number,
     max = 256,
   ) {
     this.starts = new Int32Array(max + 2);
