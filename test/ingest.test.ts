@@ -222,6 +222,20 @@ describe('fir ingest: damaged input', () => {
     expect(off.stderr).toBe('');
   });
 
+  it('on SIGINT writes the flows seen so far and says so', { timeout: 60_000 }, async () => {
+    const { execa } = await import('execa');
+    const { FIR } = await import('./helpers.js');
+    const child = execa(FIR, ['ingest', '-'], { reject: false, env: { NO_COLOR: '1' } });
+    // the pipe stays open, as a live capture's does
+    child.stdin!.write(readFileSync(path.join(TESTDATA, 'pcap', 'le-usec.pcap')));
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    child.kill('SIGINT');
+    const r = await child;
+    expect(r.exitCode).toBe(1);
+    expect(String(r.stderr)).toBe('fir ingest: stdin: interrupted after 14 packets (offset 1061): the flows seen so far are written');
+    expect(records(String(r.stdout))).toHaveLength(5);
+  });
+
   it('reads stdin', async () => {
     const r = await fir(['ingest', '-'], { inputFile: path.join(TESTDATA, 'pcap', 'le-usec.pcap.gz') });
     expect(r.exitCode).toBe(0);

@@ -90,7 +90,7 @@ const command: Command<Args> = {
       const minEnv = Number(process.env.FIR_INGEST_PARALLEL_MIN_BYTES);
       const parallelMinBytes = Number.isFinite(minEnv) && minEnv >= 0 ? minEnv : undefined;
       if (!Number.isInteger(threads) || threads < 1 || threads > 16) throw new UsageError('--threads: a whole number from 1 to 16');
-      for await (const batch of ingest({ sources: args.files ?? [], format: args.format, options, diag: ctx.diag, stdin: ctx.stdin, progress, threads, parallelMinBytes })) {
+      for await (const batch of ingest({ sources: args.files ?? [], format: args.format, options, diag: ctx.diag, stdin: ctx.stdin, progress, threads, parallelMinBytes, signal: ctx.signal })) {
         if (typeof batch === 'string') {
           const p = ctx.out.text(batch);
           if (p) await p;

@@ -22,6 +22,8 @@ export interface IngestRun {
   options: IngestOptions;
   diag: Diagnostics;
   stdin: Readable;
+  /** stop reading when aborted (SIGINT/SIGTERM) */
+  signal?: AbortSignal;
   /** worker threads for a large capture file (1: read it in this thread) */
   threads?: number;
   /** the size from which a capture file is read by the worker threads (default PARALLEL_MIN_BYTES) */
@@ -43,6 +45,7 @@ const READ_CHUNK = 4 << 20;
 export async function* ingest(run: IngestRun): AsyncGenerator<AnyRecord[] | string> {
   const list = run.sources.length ? run.sources : ['-'];
   for (const arg of list) {
+    if (run.signal?.aborted) return;
     const source = arg === '-' ? 'stdin' : arg;
     let raw: Readable;
     let total: number | undefined;
@@ -66,6 +69,7 @@ export async function* ingest(run: IngestRun): AsyncGenerator<AnyRecord[] | stri
               shards: threads,
               diag: run.diag,
               progress: progress ? (bytes, packets) => progress(source, bytes, total, packets) : undefined,
+              signal: run.signal,
             });
             continue;
           }
@@ -76,9 +80,13 @@ export async function* ingest(run: IngestRun): AsyncGenerator<AnyRecord[] | stri
       run.diag.skip(source, undefined, `cannot read: ${openReason(err)}`);
       continue;
     }
+    // an interrupt ends a read that waits for input (a quiet pipe) as well
+    const onAbort = () => raw.destroy();
+    run.signal?.addEventListener('abort', onAbort, { once: true });
     try {
       yield* ingestStream(raw, source, total, run);
     } finally {
+      run.signal?.removeEventListener('abort', onAbort);
       if (arg !== '-') raw.destroy();
     }
   }
@@ -159,7 +167,7 @@ async function* ingestStream(raw: Readable, source: string, total: number | unde
   const body = Readable.from(readError ? failAfter(head, readError) : prepend(head, it2), { objectMode: false });
   const progress = run.progress;
   const onProgress = progress && !gzip ? (bytes: number, packets: number) => progress(source, bytes, total, packets) : progress ? (bytes: number, packets: number) => progress(source, bytes, undefined, packets) : undefined;
-  const ctx = { source, diag: run.diag, options: run.options, progress: onProgress };
+  const ctx = { source, diag: run.diag, options: run.options, progress: onProgress, signal: run.signal };
   if (reader.readText) yield* reader.readText(body, ctx);
   else yield* reader.read(body, ctx);
 }
