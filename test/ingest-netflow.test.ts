@@ -39,6 +39,8 @@ describe('fir ingest --format netflow (captures of export datagrams)', () => {
       if (hasShared) expect((await checkRecords(r.stdout)).output).toMatch(/0 problems/);
     }
     expect(new Set(Object.values(totals).map((t) => JSON.stringify(t))).size).toBe(1);
+    const ng = await fir(['ingest', '--format', 'netflow', 'testdata/netflow/export-v9.pcapng']);
+    expect(sum(records(ng.stdout))).toEqual({ flows: 300, ...(totals.v9 as object) });
     const v5 = await fir(['ingest', '--format', 'netflow', 'testdata/netflow/export-v5.pcap']);
     expect(records(v5.stdout)).toHaveLength(288); // NetFlow v5 has no IPv6
   });

@@ -26,3 +26,4 @@ export_one export-ipfix -v 10
 export_one export-ipfix-biflow -v 10 -b
 export_one export-ipfix-ms -v 10 -A milli
 # damaged-export.pcap: export-ipfix.pcap with packet 2 (set length) and packet 4 (message length) broken and the last packet cut, by hand (python, see the test)
+editcap -F pcapng export-v9.pcap export-v9.pcapng  # the same datagrams in pcapng
