@@ -36,12 +36,22 @@ export async function* lineBatches(input: Readable): AsyncGenerator<LineBatch> {
     next += lines.length;
     return b;
   };
+  // a 4 MiB read holds ~50,000 lines: hand them on in smaller batches so that the records
+  // made of one batch stay few (memory), and output starts early
+  const MAX = 2048;
+  function* pieces(b: LineBatch): Generator<LineBatch> {
+    if (b.lines.length <= MAX) {
+      yield b;
+      return;
+    }
+    for (let i = 0; i < b.lines.length; i += MAX) yield { lines: b.lines.slice(i, i + MAX), first: b.first + i };
+  }
   for await (const chunk of input as AsyncIterable<Buffer | string>) {
     const b = split(rest + (typeof chunk === 'string' ? chunk : dec.write(chunk)), false, rest.length);
-    if (b) yield b;
+    if (b) yield* pieces(b);
   }
   const b = split(rest + dec.end(), true, rest.length);
-  if (b) yield b;
+  if (b) yield* pieces(b);
 }
 
 const DIGIT = (c: number) => c >= 48 && c <= 57;
