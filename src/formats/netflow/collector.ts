@@ -9,6 +9,7 @@ import type { Output } from '../../io.js';
 import type { Flow } from '../../record.js';
 import { BiflowPairer } from './biflow.js';
 import { NetflowDecoder, exportedToFlow } from './decoder.js';
+import { LIMITS } from './templates.js';
 
 export interface CollectorOptions {
   /** udp://HOST:PORT, udp://[V6]:PORT */
@@ -51,6 +52,8 @@ export async function runCollector(opts: CollectorOptions, ctx: CollectorContext
   const errorLines = opts.errorLines ?? 20;
   const reportedErrors = new Map<string, number>();
   const decoder = new NetflowDecoder((exporter, n, reason) => {
+    // as bounded as the exporter table: spoofed sources must not grow it
+    if (reportedErrors.size > 4 * LIMITS.exporters && !reportedErrors.has(exporter)) reportedErrors.clear();
     const k = (reportedErrors.get(exporter) ?? 0) + 1;
     reportedErrors.set(exporter, k);
     if (k <= errorLines) ctx.diag.warn(`packet ${n}: ${reason}`, exporter);
