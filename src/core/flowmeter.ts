@@ -175,7 +175,7 @@ export class FlowMeter {
   private nextFragSweep = 0;
   private out: Flow[] = [];
   /** text mode: ended flows are kept as NDJSON text instead of objects (see takeText) */
-  private text = '';
+  private text: string[] = [];
   private textMode = false;
   private originJson = '';
   readonly stats: MeterStats = { packets: 0, undecoded: 0, flows: 0 };
@@ -210,14 +210,14 @@ export class FlowMeter {
 
   /** Text mode: the lines of the flows ended since the last call. */
   takeText(): string {
-    const t = this.text;
-    this.text = '';
+    const t = this.text.length ? this.text.join('') : '';
+    this.text = [];
     return t;
   }
 
   /** Text mode: end of input, as finish(). */
   finishText(): string {
-    for (const k of this.finishKeyed(true)) this.text += k.line;
+    for (const k of this.finishKeyed(true)) this.text.push(k.line);
     return this.takeText();
   }
 
@@ -731,7 +731,7 @@ export class FlowMeter {
   }
 
   private emit(f: FlowState): void {
-    if (this.textMode) this.text += this.line(f);
+    if (this.textMode) this.text.push(this.line(f));
     else this.out.push(this.record(f));
   }
 
