@@ -132,6 +132,16 @@ describe('fir ingest: captures', () => {
     expect(reused[0].start < reused[1].start).toBe(true);
   });
 
+  it('keeps at most --max-flows open, writing the nearest to its timeout early', async () => {
+    const r = await ingest('--max-flows', '2', P('le-usec.pcap'));
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toBe(`fir ingest: ${P('le-usec.pcap')}: more than 2 flows were open at once: 3 were written before their timeout (--max-flows)\n`);
+    // every packet is still counted
+    const sum = (fs: Record<string, any>[]) => fs.reduce((n, f) => n + f.pkts + f.rpkts, 0);
+    expect(sum(r.flows)).toBe(14);
+    expect((await fir(['ingest', '--max-flows', '0', P('le-usec.pcap')])).exitCode).toBe(2);
+  });
+
   it('splits flows by --idle-timeout and --active-timeout', { timeout: 180_000 }, async () => {
     const base = await ingest(P('tcp-states.pcap'));
     const idle = await ingest('--idle-timeout', '500ms', P('tcp-states.pcap'));

@@ -17,6 +17,7 @@ interface Args {
   tunnels?: boolean;
   progress?: boolean;
   threads?: number;
+  'max-flows'?: number;
   biflow?: boolean;
   map?: string;
   'time-format'?: string;
@@ -36,6 +37,7 @@ const command: Command<Args> = {
       .option('active-timeout', { describe: 'a flow that lasts longer is written and continued in a new record', type: 'string', default: '30m' })
       .option('tunnels', { describe: 'also meter the inner packets of GRE, IP-in-IP, VXLAN, Geneve, Teredo and GTP-U tunnels (--no-tunnels: outer flows only)', type: 'boolean', default: true })
       .option('threads', { describe: 'worker threads for a capture file of 64 MiB or more, each decoding every packet and metering a share of the flows (default 1; the order of the output depends on it)', type: 'number' })
+      .option('max-flows', { describe: 'open flows kept at most (a flood of new flows): beyond, the flow nearest to its timeout is written early', type: 'number', default: 1_000_000 })
       .option('progress', { describe: 'a progress line on stderr (default: when stderr is a terminal)', type: 'boolean' })
       .option('biflow', { describe: 'flow exports: pair the two directions of unidirectional flows into one record', type: 'boolean', default: false })
       .option('listen', { describe: 'collect NetFlow v5/v9 and IPFIX on udp://HOST:PORT (udp://[::]:PORT for IPv6) until SIGINT/SIGTERM', type: 'string' })
@@ -70,7 +72,9 @@ const command: Command<Args> = {
       timeFormat: args['time-format'],
       progress: args.progress ?? Boolean(ctx.stderr.isTTY),
       tunnels: args.tunnels !== false,
+      maxFlows: args['max-flows'],
     };
+    if (!(Number.isInteger(options.maxFlows) && (options.maxFlows as number) > 0)) throw new UsageError('--max-flows: a whole number above 0');
     if (options.idleTimeoutMs < 0 || options.activeTimeoutMs <= 0) throw new UsageError('timeouts must be positive');
     let shown = false;
     let lastShow = 0;

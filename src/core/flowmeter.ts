@@ -29,6 +29,8 @@ export interface MeterOptions {
   otherIdleMs: number;
   /** a flow longer than this is cut and continued in a new record, ms */
   activeMs: number;
+  /** open flows kept at most; beyond, the flow nearest to its timeout is written early (floods) */
+  maxOpen?: number;
   /** decapsulate tunnels (GRE, IP-in-IP, VXLAN, Geneve, Teredo, GTP-U) into inner flows */
   tunnels: boolean;
   /** meter only the flows whose hash modulo `shards` is `shard` (the others are decoded and passed over) */
@@ -55,6 +57,8 @@ const MAX_FRAGS = 65_536;
 /** payload-carrying packets per direction shown to the application decoders */
 const APP_PKTS = 4;
 const MAX_TUNNEL_DEPTH = 3;
+/** about 600 MB of flow state */
+export const DEFAULT_MAX_OPEN = 1_000_000;
 
 // Zeek's TCP endpoint states
 const INACTIVE = 0;
@@ -162,6 +166,8 @@ export interface MeterStats {
   /** packets without a usable network layer (not IP or ARP, or headers cut short) */
   undecoded: number;
   flows: number;
+  /** flows written before their timeout because more than maxOpen were open */
+  evicted: number;
 }
 
 export class FlowMeter {
@@ -178,9 +184,11 @@ export class FlowMeter {
   private text: string[] = [];
   private textMode = false;
   private originJson = '';
-  readonly stats: MeterStats = { packets: 0, undecoded: 0, flows: 0 };
+  readonly stats: MeterStats = { packets: 0, undecoded: 0, flows: 0, evicted: 0 };
+  private open = 0;
   private readonly originSeed: [number, number];
   private readonly shard: number;
+  private readonly maxOpen: number;
   private readonly shards: number;
 
   constructor(
@@ -190,6 +198,7 @@ export class FlowMeter {
     for (let i = 0; i <= MAX_TUNNEL_DEPTH; i++) this.pkts.push(new Packet());
     this.originSeed = originHash(origin);
     this.shard = opts.shard ?? 0;
+    this.maxOpen = opts.maxOpen ?? DEFAULT_MAX_OPEN;
     this.shards = opts.shards ?? 1;
   }
 
@@ -236,6 +245,7 @@ export class FlowMeter {
     for (let l = 0; l < NLISTS; l++) for (let f = this.heads[l]; f; f = f.lnext) open.push(f);
     open.sort((x, y) => x.idx - y.idx || x.depth - y.depth);
     const out = open.map((f) => (asText ? { idx: f.idx, depth: f.depth, line: this.line(f) } : { idx: f.idx, depth: f.depth, flow: this.record(f) }));
+    this.open = 0;
     this.table.clear();
     this.arpTable.clear();
     this.frags.clear();
@@ -387,6 +397,7 @@ export class FlowMeter {
       f.hnext = this.table.get(key) ?? null;
       this.table.set(key, f);
       this.stats.flows++;
+      if (++this.open > this.maxOpen) this.evict();
       this.place(f, proto === IPPROTO_TCP ? L_TCP : proto === IPPROTO_UDP && (isDnsPort(sport) || isDnsPort(dport)) ? L_DNS : L_IDLE);
     }
 
@@ -511,6 +522,7 @@ export class FlowMeter {
       f.vlan = p.vlan;
       this.arpTable.set(key, f);
       this.stats.flows++;
+      if (++this.open > this.maxOpen) this.evict();
       this.place(f, L_IDLE);
     } else {
       this.touch(f);
@@ -712,7 +724,21 @@ export class FlowMeter {
   }
 
   /** Take a flow out of the table and write it. */
+  /** Too many open flows: write the one whose queue deadline is nearest, before its time. */
+  private evict(): void {
+    let best: FlowState | null = null;
+    for (let l = 0; l < NLISTS; l++) {
+      const h = this.heads[l];
+      if (h && (!best || h.qdl < best.qdl)) best = h;
+    }
+    if (best) {
+      this.stats.evicted++;
+      this.remove(best);
+    }
+  }
+
   private remove(f: FlowState): void {
+    this.open--;
     this.unlink(f);
     if (f.arpKey) {
       this.arpTable.delete(f.arpKey);

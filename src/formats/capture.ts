@@ -2,7 +2,7 @@
 // straddle two chunks are carried over), feed every packet to the flow meter, yield flows as
 // they expire, and turn damage into one diagnostic line `FILE: packet N (offset X): reason`.
 import type { Readable } from 'node:stream';
-import { DEFAULT_METER, FlowMeter, type MeterOptions } from '../core/flowmeter.js';
+import { DEFAULT_MAX_OPEN, DEFAULT_METER, FlowMeter, type MeterOptions } from '../core/flowmeter.js';
 import type { AnyRecord } from '../record.js';
 import type { IngestOptions, ReadContext } from './types.js';
 
@@ -45,6 +45,7 @@ export function meterOptions(o: IngestOptions): MeterOptions {
     otherIdleMs: custom ? idle : DEFAULT_METER.otherIdleMs,
     activeMs: typeof o.activeTimeoutMs === 'number' && o.activeTimeoutMs > 0 ? o.activeTimeoutMs : DEFAULT_METER.activeMs,
     tunnels: o.tunnels !== false,
+    maxOpen: typeof o.maxFlows === 'number' && o.maxFlows > 0 ? o.maxFlows : DEFAULT_MAX_OPEN,
   };
 }
 
@@ -114,6 +115,7 @@ async function* run(input: Readable, ctx: ReadContext, make: MakeParser, text: b
   } catch (err) {
     if (!ctx.signal?.aborted) damage.report(parser.packets + 1, base + pos, `read error: ${(err as Error).message ?? String(err)}`);
   }
+  if (meter.stats.evicted) ctx.diag.warn(`more than ${meterOptions(ctx.options).maxOpen} flows were open at once: ${meter.stats.evicted} were written before their timeout (--max-flows)`, ctx.source);
   if (ctx.signal?.aborted) damage.note(`interrupted after ${parser.packets} packets (offset ${base + pos}): the flows seen so far are written`);
   else parser.feed(win, pos, win.length, base, true);
   const out = text ? meter.finishText() : meter.finish();
