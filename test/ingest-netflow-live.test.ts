@@ -4,7 +4,7 @@
 // their files are compared with fir's flows from the capture. Skipped where the tools are
 // missing (CI installs softflowd, nfdump, argus-server and argus-client).
 import { execa } from 'execa';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -12,7 +12,6 @@ import { TESTDATA, checkRecords, fir, hasShared, records } from './helpers.js';
 import { collector, freeUdpPort, have, softflowdReplay, sum, until } from './ingest-netflow-helpers.js';
 
 const CAPTURE = path.join(TESTDATA, 'netflow', 'small.pcap');
-const LAB = path.join(TESTDATA, 'lab', 'seed-story', 'capture.pcap');
 const peers = have('softflowd', 'softflowctl', 'nfcapd', 'nfdump');
 const tmp = () => mkdtempSync(path.join(tmpdir(), 'fir-live-'));
 
@@ -140,36 +139,41 @@ describe.skipIf(!have('nfpcapd', 'nfdump', 'argus', 'ra'))('nfpcapd and Argus fl
   }, 120_000);
 });
 
-describe.skipIf(!have('softflowd', 'softflowctl') || !existsSync(LAB))('detection on softflowd\'s export of a lab capture', () => {
-  it('finds the port scan and the SSH password guessing, as from the capture itself', async () => {
-    const detectKnown = (await fir(['detect', '--help'])).exitCode === 0;
-    if (!detectKnown) return; // fir detect is not there yet
-    const c = await collector('udp://127.0.0.1:0', ['--stats-interval', '0', '--biflow']);
-    await softflowdReplay(LAB, c.port, 10);
-    let last = -1;
-    await until(() => {
-      const n = c.stdout().length;
-      const quiet = n === last;
-      last = n;
-      return quiet && n > 0;
-    }, 20_000);
-    c.proc.kill('SIGTERM');
-    expect((await c.proc).exitCode).toBe(0);
-    const flows = c.stdout();
-    expect(c.stderr()).toMatch(/, 0 errors/);
-    // softflowd's own count of what it exported, against what fir received
-    const exported = Number(/exporter 127\.0\.0\.1: \d+ packets, (\d+) flows/.exec(c.stderr())?.[1]);
-    expect(exported, c.stderr()).toBeGreaterThan(6000);
-    const fromExport = records((await fir(['detect'], { input: flows })).stdout);
-    const cap = await execa('bash', ['-o', 'pipefail', '-c', `bin/fir ingest ${LAB} | bin/fir detect`], { reject: false });
-    expect(cap.exitCode, String(cap.stderr)).toBe(0);
-    const fromCapture = records(String(cap.stdout));
-    const found = (evs: Record<string, any>[], m: string) => evs.some((e) => e.method === m && e.src === '192.168.1.100');
-    const said = (evs: Record<string, any>[]) => evs.map((e) => `${e.method}/${e.submethod} ${e.src}`).join(', ');
-    expect(fromExport.length, `from ${records(flows).length} flows`).toBeGreaterThan(0);
-    expect(found(fromCapture, 'SCANS'), said(fromCapture)).toBe(true);
-    expect(found(fromExport, 'SCANS'), said(fromExport)).toBe(true);
-    expect(found(fromCapture, 'SSHDICT'), said(fromCapture)).toBe(true);
-    expect(found(fromExport, 'SSHDICT'), said(fromExport)).toBe(true);
-  }, 180_000);
+const LABS = ['seed-story', 'ipv6'].map((v) => path.join(TESTDATA, 'lab', v)).filter((d) => existsSync(path.join(d, 'capture.pcap')));
+
+describe.skipIf(!have('softflowd', 'softflowctl') || LABS.length === 0)('detection on softflowd\'s export of a lab capture', () => {
+  for (const lab of LABS) {
+    it(`${path.basename(lab)}: finds the port scan and the SSH password guessing, as from the capture itself`, async () => {
+      const detectKnown = (await fir(['detect', '--help'])).exitCode === 0;
+      if (!detectKnown) return; // fir detect is not there yet
+      const capture = path.join(lab, 'capture.pcap');
+      const truth = JSON.parse(readFileSync(path.join(lab, 'ground_truth.json'), 'utf8'));
+      const attacker = new Set([truth.attacker.ip, truth.attacker.ipv6].filter(Boolean));
+      const c = await collector('udp://127.0.0.1:0', ['--stats-interval', '0', '--biflow']);
+      await softflowdReplay(capture, c.port, 10);
+      let last = -1;
+      await until(() => {
+        const n = c.stdout().length;
+        const quiet = n === last;
+        last = n;
+        return quiet && n > 0;
+      }, 20_000);
+      c.proc.kill('SIGTERM');
+      expect((await c.proc).exitCode).toBe(0);
+      const flows = c.stdout();
+      expect(c.stderr()).toMatch(/, 0 errors/);
+      const exported = Number(/exporter 127\.0\.0\.1: \d+ packets, (\d+) flows/.exec(c.stderr())?.[1]);
+      expect(exported, c.stderr()).toBeGreaterThan(5000);
+      const fromExport = records((await fir(['detect'], { input: flows })).stdout);
+      const cap = await execa('bash', ['-o', 'pipefail', '-c', `bin/fir ingest ${capture} | bin/fir detect`], { reject: false });
+      expect(cap.exitCode, String(cap.stderr)).toBe(0);
+      const fromCapture = records(String(cap.stdout));
+      const found = (evs: Record<string, any>[], m: string) => evs.some((e) => e.method === m && attacker.has(e.src));
+      const said = (evs: Record<string, any>[]) => evs.map((e) => `${e.method}/${e.submethod} ${e.src}`).join(', ');
+      for (const m of ['SCANS', 'SSHDICT']) {
+        expect(found(fromCapture, m), `capture: ${said(fromCapture)}`).toBe(true);
+        expect(found(fromExport, m), `export: ${said(fromExport)}`).toBe(true);
+      }
+    }, 180_000);
+  }
 });
