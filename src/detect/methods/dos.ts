@@ -183,6 +183,9 @@ export const dos: DetectionMethod = {
       w = wIn;
       let hh = h;
       if (!hh) {
+        // a window this small cannot make a usual that hides a flood: the target gets a history
+        // once a window comes near (1 / usual_factor of) a flood's floor, and every window counts from then
+        if (w.halfOpen * s.usual_factor < s.syn_min_attempts && w.pkts * s.usual_factor < s.vol_min_pkts) return;
         if (history.size >= s.max_targets) return;
         history.set(target, (hh = { windows: 0, halfOpen: 0, pkts: 0 }));
       }
