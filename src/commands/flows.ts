@@ -1,7 +1,7 @@
 // fir flows: summaries of flows (group-by, top-N, distinct counts, time bins) and the profile
 // of one host, as records when piped and as tables and charts on a terminal.
 import type { Argv } from 'yargs';
-import { COUNT_FIELDS, HostProfiler, Summarizer, distinctField, fastFieldReader, parseKey, type BinRecord, type HostProfile, type KeySpec, type Order, type SummaryRecord } from '../core/flows.js';
+import { HostProfiler, Summarizer, distinctField, parseKey, type BinRecord, type HostProfile, type KeySpec, type Order, type SummaryRecord } from '../core/flows.js';
 import { timelineRow } from '../core/timeline.js';
 import { UsageError } from '../errors.js';
 import { parseRecordLine, readLineBatches } from '../io.js';
@@ -75,10 +75,7 @@ const command: Command<Args> = {
       });
     const by = keys(args.by, 'by');
     const distinct = keys(args.distinct, 'distinct');
-    // the fast reader when every key names its top-level fields (and no profile needs whole flows)
-    const simple = (host === undefined || by.length > 0) && [...by, ...distinct].every((k) => k.fields);
-    const fast = simple ? fastFieldReader([...COUNT_FIELDS, ...by.flatMap((k) => k.fields!), ...distinct.flatMap((k) => k.fields!)], 'flow') : undefined;
-    const flowsIn = readFlows(args.files ?? [], ctx, fast);
+    const flowsIn = readFlows(args.files ?? [], ctx);
 
     if (host !== undefined && by.length === 0) {
       if (distinct.length) throw new UsageError('--distinct goes with --by (the --host profile counts distinct peers itself)');
@@ -120,15 +117,10 @@ const command: Command<Args> = {
 };
 
 /** Flow records of the sources, as [parsed, raw line] pairs in batches; other records are reported. */
-async function* readFlows(files: string[], ctx: Context, fast?: (line: string) => Record<string, any> | undefined): AsyncGenerator<[Record<string, any>, string][]> {
+async function* readFlows(files: string[], ctx: Context): AsyncGenerator<[Record<string, any>, string][]> {
   for await (const batch of readLineBatches(files, { stdin: ctx.stdin, diag: ctx.diag })) {
     const out: [Record<string, any>, string][] = [];
     for (const l of batch) {
-      const quick = fast?.(l.text);
-      if (quick) {
-        out.push([quick, l.text]);
-        continue;
-      }
       const rec = parseRecordLine(l, ctx.diag);
       if (rec === undefined) continue;
       const k = rec.kind;

@@ -4,7 +4,6 @@ import { buildStories, storyEvent, type Story, type StoryEvent } from '../core/s
 import { orderTimeline, priorityColor, timelineItem, timelineRow, type TimelineGroup, type TimelineItem } from '../core/timeline.js';
 import { parseRecordLine, readLineBatches } from '../io.js';
 import { tableOrNdjson } from '../options.js';
-import { fastFieldReader } from '../core/fastfields.js';
 import { humanDuration } from '../render/human.js';
 import { escapeControl, painter, terminalWidth, useColor, type Paint } from '../term.js';
 import type { Command, Context } from './types.js';
@@ -68,11 +67,9 @@ const command: Command<Args> = {
 
     const items: TimelineItem[] = [];
     let seq = 0;
-    // the sort keys straight from the line; the full parse only where the reader is not sure
-    const fast = fastFieldReader(['start', 'end', 'priority', 'src', 'method']);
     for await (const batch of readLineBatches(args.files ?? [], { stdin: ctx.stdin, diag: ctx.diag })) {
       for (const l of batch) {
-        const rec = fast(l.text) ?? parseRecordLine(l, ctx.diag);
+        const rec = parseRecordLine(l, ctx.diag);
         if (rec === undefined) continue;
         const it = timelineItem(rec, l.text, seq++, by);
         if (typeof it === 'string') ctx.diag.skip(l.source, l.line, it);

@@ -4,8 +4,6 @@
 import { compareIp, formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from '../net.js';
 import { isoTime, timeMs } from '../record.js';
 
-export { fastFieldReader } from './fastfields.js';
-
 export type Order = 'flows' | 'pkts' | 'bytes';
 /** Which endpoint of a flow a key value is: originator, responder, both (a flow inside one network), or neither. */
 type Side = 'o' | 'r' | 'b' | undefined;
