@@ -144,10 +144,16 @@ describe('CSV with --map', () => {
     const bad = await fir(['ingest', '--map', 'start=t,src=s,dst=d,pkts=p,bytes=b', '--time-format', 'julian', '-'], { input: 't,s,d,p,b\n1,10.0.0.1,10.0.0.2,1,40\n' });
     expect(bad.exitCode).toBe(2);
   });
-  it('a CSV without --map is a usage error that says what to do', async () => {
-    const r = await fir(['ingest', `${F}/generic.csv`]);
-    expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(/generic CSV needs --map FIELD=COLUMN/);
+  it('a CSV without --map, or without a mapped column, is skipped with a diagnostic that says what to do', async () => {
+    const r = await fir(['ingest', `${F}/generic.csv`, `${F}/nfpcapd-40.ndjson`]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toBe(`fir ingest: ${F}/generic.csv:1: a CSV file: say which column holds which field with --map FIELD=COLUMN,… (for example src=SrcAddr,dst=DstAddr,start=Start,proto=Proto,pkts=Packets,bytes=Bytes)\n`);
+    expect(records(r.stdout)).toHaveLength(40); // the other input is still read
+    const nocol = await fir(['ingest', '--map', 'start=Start,src=Nope,dst=DstAddr,pkts=Packets,bytes=Octets', `${F}/generic.csv`]);
+    expect(nocol.exitCode).toBe(1);
+    expect(nocol.stderr).toMatch(/generic\.csv:1: --map: the header has no column Nope/);
+    const unknown = await fir(['ingest', '--map', 'start=Start,src=SrcAddr,dst=DstAddr,pkts=Packets,bytes=Octets,colour=TcpFlags', `${F}/generic.csv`]);
+    expect(unknown.exitCode).toBe(2);
   });
 });
 

@@ -19,15 +19,15 @@ export function sniffCsv(head: Buffer): boolean {
   return !first.startsWith('#') && !first.startsWith('{') && (first.match(/,/g)?.length ?? 0) >= 2 && /[A-Za-z]/.test(first);
 }
 
-/** Column index per mapped field; throws UsageError when the map or the header does not fit. */
-export function resolveMap(map: Record<string, string> | undefined, header: string[]): Partial<Record<MapField, number>> {
-  if (!map) throw new UsageError('generic CSV needs --map FIELD=COLUMN,… (for example src=SrcAddr,dst=DstAddr,start=Start,proto=Proto,pkts=Packets,bytes=Bytes)');
+/** Column index per mapped field, or the reason this header does not fit the map. Unknown field names are a UsageError. */
+export function resolveMap(map: Record<string, string> | undefined, header: string[]): Partial<Record<MapField, number>> | string {
+  if (!map) return 'a CSV file: say which column holds which field with --map FIELD=COLUMN,… (for example src=SrcAddr,dst=DstAddr,start=Start,proto=Proto,pkts=Packets,bytes=Bytes)';
   const out: Partial<Record<MapField, number>> = {};
   const trimmed = header.map((h) => h.trim());
   for (const [field, col] of Object.entries(map)) {
     if (!(MAP_FIELDS as readonly string[]).includes(field)) throw new UsageError(`--map: unknown field ${field} (one of ${MAP_FIELDS.join(', ')})`);
     const i = trimmed.indexOf(col);
-    if (i < 0) throw new UsageError(`--map: the header has no column ${col} (columns: ${trimmed.join(', ').slice(0, 300)})`);
+    if (i < 0) return `--map: the header has no column ${col} (columns: ${trimmed.join(', ').slice(0, 300)})`;
     out[field as MapField] = i;
   }
   const missing = ['src', 'dst', 'pkts', 'bytes'].filter((f) => out[f as MapField] === undefined);
@@ -136,7 +136,15 @@ async function* read(input: Readable, ctx: ReadContext): AsyncGenerator<Flow[]> 
   for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
     const line = item.info.lines;
     if (!m) {
-      m = resolveMap(ctx.options.map, item.record);
+      const r = resolveMap(ctx.options.map, item.record);
+      if (typeof r === 'string') {
+        // this file is skipped, the other inputs are still read
+        ctx.diag.skip(ctx.source, line, r);
+        parser.destroy();
+        input.destroy();
+        return;
+      }
+      m = r;
       continue;
     }
     const r = csvFlow(item.record, m, tf as TimeFormat | undefined, `${ctx.source}:${line}`, ids.id(line));
