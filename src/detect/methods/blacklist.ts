@@ -15,7 +15,7 @@ import type { DetectionMethod, MethodContext, MethodInstance } from '../types.js
 import type { Flow } from '../../record.js';
 import { CidrSet, parseCidr, parseIp } from '../../net.js';
 import { escapeControl } from '../../term.js';
-import { addId, fmtBytes, plural } from '../util.js';
+import { addId, fmtBytes, fmtList, plural } from '../util.js';
 
 export interface Blocklist {
   nets: CidrSet;
@@ -87,6 +87,8 @@ interface Hits {
   first: number;
   last: number;
   flows: number;
+  /** DNS queries (a UDP flow of one client port carries one a packet) */
+  queries: number;
   bytes: number;
   targets: Set<string>;
   ports: Set<number>;
@@ -132,10 +134,13 @@ export const blacklist: DetectionMethod = {
       const [sub, src] = key.split(' ') as ['HOST' | 'DOMAIN', string];
       const targets = [...h.targets];
       const listedAddrs = [...h.listed.keys()];
+      const listedWhy = listedAddrs.map((a) => `${a} (${h.listed.get(a)})`).slice(0, 5).join(', ') + (listedAddrs.length > 5 ? ` and ${listedAddrs.length - 5} more` : '');
       const detail =
         sub === 'HOST'
-          ? `${src} exchanged ${plural(h.flows, 'flow')} (${fmtBytes(h.bytes)}) with ${listedAddrs.map((a) => `${a} (${h.listed.get(a)})`).slice(0, 5).join(', ')}${listedAddrs.length > 5 ? ` and ${listedAddrs.length - 5} more` : ''}: ${listedAddrs.length === 1 ? 'an address' : 'addresses'} on the blocklist`
-          : `${src} asked ${targets.join(', ')} for ${plural(h.flows, 'name')} under listed domains (${h.names.map(escapeControl).join(', ')}${h.names.length < h.listed.size ? ', …' : ''})`;
+          ? h.listed.has(src)
+            ? `${src}, an address on the blocklist (${h.listed.get(src)}), sent ${plural(h.flows, 'flow')} (${fmtBytes(h.bytes)} both ways) to ${fmtList(targets)}`
+            : `${src} exchanged ${plural(h.flows, 'flow')} (${fmtBytes(h.bytes)}) with ${listedWhy}: ${listedAddrs.length === 1 ? 'an address' : 'addresses'} on the blocklist`
+          : `${src} sent ${plural(h.queries, 'DNS query', 'DNS queries')} to ${fmtList(targets)} for names under listed domains (${h.names.map(escapeControl).join(', ')}${h.names.length >= 10 ? ', …' : ''})`;
       ctx.emit({
         method: 'BLACKLIST',
         submethod: sub,
@@ -145,7 +150,7 @@ export const blacklist: DetectionMethod = {
         end: h.last,
         ...(h.ports.size ? { ports: [...h.ports].sort((a, b) => a - b) } : {}),
         detail,
-        evidence: sub === 'HOST' ? { listed: Object.fromEntries(h.listed), flows_with_listed: h.flows, bytes: h.bytes, blocklist_entries: list!.size } : { names: h.names, listed_domains: [...new Set(h.listed.values())], queries: h.flows, blocklist_entries: list!.size },
+        evidence: sub === 'HOST' ? { listed: Object.fromEntries(h.listed), flows_with_listed: h.flows, bytes: h.bytes, blocklist_entries: list!.size } : { names: h.names, listed_domains: [...new Set(h.listed.values())], queries: h.queries, blocklist_entries: list!.size },
         flows: h.ids,
       });
     }
@@ -153,10 +158,11 @@ export const blacklist: DetectionMethod = {
     function hit(sub: 'HOST' | 'DOMAIN', src: string, target: string, f: Flow, t: number, tEnd: number, listedAddr: string, why: string, name?: string): void {
       const key = sub + ' ' + src;
       let h = open.get(key);
-      if (!h) open.set(key, (h = { first: t, last: tEnd, flows: 0, bytes: 0, targets: new Set(), ports: new Set(), listed: new Map(), names: [], ids: [] }));
+      if (!h) open.set(key, (h = { first: t, last: tEnd, flows: 0, queries: 0, bytes: 0, targets: new Set(), ports: new Set(), listed: new Map(), names: [], ids: [] }));
       if (t < h.first) h.first = t;
       if (tEnd > h.last) h.last = tEnd;
       h.flows++;
+      h.queries += f.proto === 'udp' ? Math.max(1, f.pkts) : 1;
       h.bytes += f.bytes + (f.rbytes ?? 0);
       if (h.targets.size < 1000) h.targets.add(target);
       if (f.dport !== undefined && h.ports.size < 100) h.ports.add(f.dport);
@@ -170,7 +176,8 @@ export const blacklist: DetectionMethod = {
         const src = f.src;
         const dst = f.dst;
         if (src === undefined || dst === undefined) return;
-        if (list.nets.size > 0 || resolved.size > 0) {
+        // ARP for a listed address is not traffic with it
+        if ((list.nets.size > 0 || resolved.size > 0) && f.proto !== 'arp') {
           const sl = listed(src) || resolved.has(src);
           const dl = listed(dst) || resolved.has(dst);
           if (sl || dl) {
