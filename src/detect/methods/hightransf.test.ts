@@ -66,6 +66,16 @@ describe('HIGHTRANSF', () => {
     expect(only(run(flows), 'HIGHTRANSF')).toEqual([]);
   });
 
+  it('a perspective narrows it by network: uploads to the backup network are info, others keep their priority', () => {
+    const flows = [...web(), session(100, VIC, '10.50.0.9', 873, 4000, 40_000_000, 30, { rbytes: 90000 }), session(120, ATT, '203.0.113.9', 443, 4000, 40_000_000, 30, { rbytes: 90000 })];
+    const config = { perspectives: { backups: { extends: 'default', rules: [{ method: 'HIGHTRANSF', submethod: 'UPLOAD', target: '10.50.0.0/16', priority: 'info' as const }] } } };
+    const ev = only(run(flows, { config, perspective: 'backups' }), 'HIGHTRANSF');
+    expect(ev.map((e) => [e.src, e.priority])).toEqual([
+      [VIC, 'info'],
+      [ATT, 'high'],
+    ]);
+  });
+
   it('near miss: below min_bytes nothing is reported, whatever the ratios', () => {
     const flows = [...web(), session(100, ATT, VIC, 22, 50, 3000, 0.2, { rbytes: 490_000 })];
     expect(only(run(flows), 'HIGHTRANSF')).toEqual([]);
