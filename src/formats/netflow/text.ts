@@ -234,18 +234,17 @@ export function intOf(s: string | undefined): number | undefined {
  * `starts[n]` is one past the end of the line plus one; returns n, the number of fields.
  */
 export function fieldStarts(line: string, sep: number, starts: Int32Array, upTo = starts.length - 2): number {
+  const sepText = sep === 44 ? ',' : sep === 9 ? '\t' : String.fromCharCode(sep);
   let n = 0;
   starts[0] = 0;
-  let i = 0;
-  for (; i < line.length; i++) {
-    if (line.charCodeAt(i) === sep) {
-      if (++n >= starts.length - 1) break;
-      starts[n] = i + 1;
-      // the fields after `upTo` are not needed: what is left counts as one
-      if (n > upTo) {
-        starts[n + 1] = line.length + 1;
-        return n + 1 + countOf(line, sep, i + 1);
-      }
+  // indexOf is vectorised in V8: faster than a charCodeAt loop over the line
+  for (let i = line.indexOf(sepText); i >= 0; i = line.indexOf(sepText, i + 1)) {
+    if (++n >= starts.length - 1) break;
+    starts[n] = i + 1;
+    // the fields after `upTo` are not needed: what is left counts as one
+    if (n > upTo) {
+      starts[n + 1] = line.length + 1;
+      return n + 1 + countOf(line, sep, i + 1);
     }
   }
   starts[n + 1] = line.length + 1;
