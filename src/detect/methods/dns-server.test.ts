@@ -38,6 +38,18 @@ describe('DNSANOMALY server checks', () => {
     expect(ev[0]!.evidence).toMatchObject({ decided_from: 'traffic', usual_server: GW, usual_server_clients: 3, server_clients: 1 });
   });
 
+  it('a client that keeps using the server for longer than the window gets one event counting every query', () => {
+    const flows = [...usual()];
+    // one query every 15 s for 12 minutes (more than two 300 s windows), in time order
+    for (let i = 0; i < 48; i++) flows.push(dnsQuery(50 + i * 15, '192.168.1.225', '192.168.1.100', `name${i}.corp.lan`));
+    flows.sort((a, b) => a.start.localeCompare(b.start));
+    const ev = run(flows, { config: { dns_servers: [GW] } });
+    expect(ev).toHaveLength(1);
+    expect(ev[0]!.evidence).toMatchObject({ queries: 48, answered: 48 });
+    expect(ev[0]!.detail).toContain('48 DNS queries');
+    expect(Date.parse(ev[0]!.end) - Date.parse(ev[0]!.start)).toBeGreaterThanOrEqual(47 * 15_000);
+  });
+
   it('a port scan of port 53 is not DNS use', () => {
     const flows = [...usual(), synProbe(50, '192.168.1.100', '192.168.1.225', 53, 'rst'), flow({ at: 51, proto: 'tcp', src: '192.168.1.100', dst: '192.168.1.225', dport: 53, flags: 'AS', pkts: 2, rpkts: 1, rflags: 'AS' })];
     expect(run(flows)).toEqual([]);

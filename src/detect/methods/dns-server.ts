@@ -14,6 +14,10 @@ interface Pair {
   server: string;
   first: number;
   last: number;
+  /** start of the window being judged; the counts run on from `first` */
+  windowStart: number;
+  /** flows were added since the pair was last judged */
+  dirty: boolean;
   queries: number;
   answered: number;
   names: string[];
@@ -34,6 +38,9 @@ export const dnsServer: DetectionMethod = {
   create(ctx: MethodContext): MethodInstance {
     const s = ctx.settings;
     const windowMs = s.window_s * 1000;
+    // a pair idle for longer than the event window starts afresh (the engine closed its event);
+    // until then the counts accumulate, so each candidate tells the whole story since `first`
+    const idleMs = Math.max(windowMs, (s.event_window_s ?? s.window_s) * 1000);
     const ports = new Set<number>(s.ports as number[]);
     const allowedList = (ctx.config.dns_servers ?? []).map((a) => parseIp(a)?.text ?? a);
     const allowed = allowedList.length ? new Set(allowedList) : undefined;
@@ -112,9 +119,13 @@ export const dnsServer: DetectionMethod = {
 
     function sweep(now: number): void {
       for (const [key, p] of pairs) {
-        if (now > p.first + windowMs) {
+        if (now > p.last + idleMs) {
           pairs.delete(key);
+          if (p.dirty) judge(p);
+        } else if (p.dirty && now > p.windowStart + windowMs) {
           judge(p);
+          p.dirty = false;
+          p.windowStart = now;
         }
       }
     }
@@ -144,12 +155,17 @@ export const dnsServer: DetectionMethod = {
         if (answered) resolvers.add(server);
         const key = client + ' ' + server;
         let p = pairs.get(key);
-        if (p && t > p.first + windowMs) {
+        if (p && t > p.last + idleMs) {
           pairs.delete(key);
-          judge(p);
+          if (p.dirty) judge(p);
           p = undefined;
+        } else if (p && t > p.windowStart + windowMs) {
+          if (p.dirty) judge(p);
+          p.dirty = false;
+          p.windowStart = t;
         }
-        if (!p) pairs.set(key, (p = { client, server, first: t, last: tEnd, queries: 0, answered: 0, names: [], flows: [] }));
+        if (!p) pairs.set(key, (p = { client, server, first: t, last: tEnd, windowStart: t, dirty: false, queries: 0, answered: 0, names: [], flows: [] }));
+        p.dirty = true;
         if (t < p.first) p.first = t;
         if (tEnd > p.last) p.last = tEnd;
         p.queries += f.proto === 'udp' ? Math.max(1, f.pkts) : 1;
@@ -164,7 +180,7 @@ export const dnsServer: DetectionMethod = {
         sweep(now);
       },
       finish() {
-        for (const p of pairs.values()) judge(p);
+        for (const p of pairs.values()) if (p.dirty) judge(p);
         pairs.clear();
       },
     };
