@@ -111,7 +111,8 @@ async function write(ordered: TimelineItem[], format: 'table' | 'ndjson' | 'text
     columns: [
       { name: oneDay ? `start (${oneDay})` : 'start', min: 12 },
       { name: 'priority', min: 8 },
-      { name: 'what', min: 12 },
+      // method and submethod each on a line of their own, never cut (FORBIDDENSERVER is 15)
+      { name: 'what', min: Math.min(16, Math.max(12, ...rows.flatMap((r) => r.what.split('/').map((w) => w.length)))) },
       { name: 'src', min: 21 },
       { name: 'targets', min: 21, max: 34 },
       { name: 'detail', min: 20, flex: true },
