@@ -1,7 +1,13 @@
 // Address work shared by every command: parsing, RFC 5952 formatting, ordering, CIDR sets.
 // User input (flags, lists, filter expressions) is validated with ip-num; the per-record
 // paths use the small fast functions below.
-import { IPv4, IPv6 } from 'ip-num';
+import { createRequire } from 'node:module';
+
+// ip-num is loaded on first use: it costs about 0.1 s of CPU to load, which commands that only
+// format addresses (fir ingest's per-flow path) need not pay
+type IpNum = typeof import('ip-num');
+let ipNum: IpNum | undefined;
+const loadIpNum = (): IpNum => (ipNum ??= createRequire(import.meta.url)('ip-num') as IpNum);
 
 /** IPv4 dotted quad to an unsigned 32-bit number; -1 when it is not one. */
 export function parseIPv4(s: string): number {
@@ -186,6 +192,7 @@ export function parseCidr(s: string): Cidr | undefined {
     if (prefix > max) return undefined;
   }
   // ip-num validates what our fast parser accepted, so user input is held to one standard
+  const { IPv4, IPv6 } = loadIpNum();
   if (ip.version === 4 ? !IPv4.fromString(ip.text) : !IPv6.fromString(ip.text)) return undefined;
   if (ip.version === 4) {
     const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
