@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { flow, only, run, session } from '../../../test/detect-kit.js';
 import type { Flow } from '../../record.js';
-import { beaconScore, bowleySkew, madm } from './beacon.js';
+import { beaconScore, beats, bowleySkew, madm } from './beacon.js';
 import { METHOD_DEFAULTS } from '../config.js';
 
 const H = '192.168.1.20';
@@ -30,6 +30,13 @@ describe('BEACON', () => {
     expect(bowleySkew([1, 1.1, 1.2, 10, 30])).toBeGreaterThan(0.5);
     expect(madm([4, 4, 4, 5, 100])).toEqual({ median: 4, madm: 0 });
     expect(madm([1, 2, 3, 4, 5]).madm).toBe(1);
+  });
+
+  it('beats: disorder is sorted out, bursts fold into one beat', () => {
+    const t0 = Date.UTC(2026, 10, 27);
+    const b = beats([t0 + 8000, t0, t0 + 4000, t0 + 4300, t0 + 12000], [5, 1, 2, 3, 4], 1000);
+    expect(b.times.map((t) => t - t0)).toEqual([0, 4000, 8000, 12000]);
+    expect(b.sizes).toEqual([1, 2, 5, 4]);
   });
 
   it('a perfect beacon scores 1 in every part', () => {

@@ -150,8 +150,23 @@ export function beaconScore(times: readonly number[], sizes: readonly number[], 
 export function beats(times: readonly number[], sizes: readonly number[], minGapMs: number): { times: number[]; sizes: number[] } {
   let ordered = true;
   for (let i = 1; i < times.length; i++) if (times[i]! < times[i - 1]!) ordered = false;
-  let idx: number[] | undefined;
-  if (!ordered) idx = Array.from(times, (_, i) => i).sort((a, b) => times[a]! - times[b]! || a - b);
+  let idx: Float64Array | undefined;
+  if (!ordered) {
+    // a numeric sort of (time - first) * 2^13 + index: exact below 2^53 (12 days of ms), else a comparator sort
+    let min = Infinity;
+    let max = -Infinity;
+    for (const t of times) {
+      if (t < min) min = t;
+      if (t > max) max = t;
+    }
+    const n = times.length;
+    if ((max - min + 1) * 8192 < 2 ** 53 && n <= 8192) {
+      idx = new Float64Array(n);
+      for (let i = 0; i < n; i++) idx[i] = (times[i]! - min) * 8192 + i;
+      idx.sort();
+      for (let i = 0; i < n; i++) idx[i] = idx[i]! % 8192;
+    } else idx = Float64Array.from(Array.from(times, (_, i) => i).sort((a, b) => times[a]! - times[b]! || a - b));
+  }
   const ot: number[] = [];
   const os: number[] = [];
   for (let k = 0; k < times.length; k++) {
