@@ -168,7 +168,8 @@ export function createTunnel(ctx: MethodContext): MethodInstance {
       }
       if (t < d.first) d.first = t;
       if (tEnd > d.last) d.last = tEnd;
-      // a UDP flow of one client port carries one query per packet; a TCP flow one connection
+      // a UDP flow of one client port carries one query a packet; a TCP connection about one every
+      // three packets (the query, the ACK of the answer, and its own handshake and close amortised)
       const tcp = proto === 'tcp';
       const q = tcp ? Math.max(1, Math.round(f.pkts / 3)) : Math.max(1, f.pkts);
       d.queries += q;
