@@ -4,8 +4,8 @@
 import type { Readable } from 'node:stream';
 import type { Flow } from '../record.js';
 import { pairBatches } from './netflow/biflow.js';
-import { badTimes, flagsByte, IdHasher, makeFlow, protoNumber, type FlowFacts } from './netflow/normalize.js';
-import { cachedTime, Fields, intOf, jsonObjects, lineBatches, parseDateTime } from './netflow/text.js';
+import { asText, badTimes, blankFacts, clearFacts, flagsByte, flowJson, IdHasher, makeFlow, protoNumber, type FlowFacts } from './netflow/normalize.js';
+import { DateTimeReader, Fields, intAt, jsonObjects, lineBatches, parseDateTime, TextSink } from './netflow/text.js';
 import type { FormatReader, ReadContext } from './types.js';
 
 /** nfdump 1.7's csv columns, for files written with -q (no header). */
@@ -44,84 +44,127 @@ function columns(names: string[]): Cols {
 
 const ZERO_MAC = '00:00:00:00:00:00';
 
-/** A flow of one nfdump csv row, or the reason it is not one. */
-export function nfdumpCsvFlow(f: Fields, c: Cols, origin: string, time: (s: string) => number = parseDateTime, id?: string): Flow | string {
+// flag letters of nfdump's `...AP.SF` (any order, any case): the bit of each character code,
+// 0 for the filler dot and space, -1 for anything else
+const FLAG_BIT = new Int16Array(128).fill(-1);
+'CEUAPRSF'.split('').forEach((ch, k) => {
+  FLAG_BIT[ch.charCodeAt(0)] = 0x80 >> k;
+  FLAG_BIT[ch.toLowerCase().charCodeAt(0)] = 0x80 >> k;
+});
+FLAG_BIT[46] = 0;
+FLAG_BIT[32] = 0;
+
+/** flagsByte of field i, read in place */
+function flagsAt(f: Fields, i: number): number {
+  const line = f.line;
+  let b = 0;
+  for (let k = f.from(i), end = f.to(i); k < end; k++) {
+    const c = line.charCodeAt(k);
+    const v = c < 128 ? FLAG_BIT[c] : -1;
+    if (v < 0) return -1;
+    b |= v;
+  }
+  return b;
+}
+
+/** a MAC address field: lower case, undefined when empty or all zeros */
+function macField(f: Fields, i: number): string | undefined {
+  if (i < 0) return undefined;
+  const a = f.from(i);
+  const e = f.to(i);
+  if (a === e || f.is(i, ZERO_MAC)) return undefined;
+  return f.line.slice(a, e).toLowerCase();
+}
+
+/**
+ * The facts of one nfdump csv row into `facts` (cleared first), or the reason it is not a flow.
+ * `ts` and `te` read the start and end times (each keeps its own minute).
+ */
+export function nfdumpCsvFacts(f: Fields, c: Cols, facts: FlowFacts, ts: DateTimeReader, te: DateTimeReader): string | undefined {
   if (f.n < c.n) return `${f.n} fields, the header has ${c.n}`;
-  const start = time(f.get(c.ts));
-  const end = time(f.get(c.te));
+  const line = f.line;
+  const start = ts.at(line, f.from(c.ts), f.to(c.ts));
+  const end = te.at(line, f.from(c.te), f.to(c.te));
   if (Number.isNaN(start) || Number.isNaN(end)) return `bad time ${Number.isNaN(start) ? f.get(c.ts) : f.get(c.te)}`;
   const why = badTimes(start, end);
   if (why) return why;
-  const prText = f.get(c.pr);
-  const proto = prText === 'TCP' ? 6 : prText === 'UDP' ? 17 : protoNumber(prText);
-  if (proto < 0) return `bad protocol ${prText}`;
-  const pkts = intOf(f.get(c.ipkt));
-  const bytes = intOf(f.get(c.ibyt));
-  if (pkts === undefined || bytes === undefined) return `bad packet or byte count ${f.get(c.ipkt)} ${f.get(c.ibyt)}`;
-  const src = f.get(c.sa);
-  const dst = f.get(c.da);
-  if (!src || !dst) return 'no address';
-  const facts: FlowFacts = { startMs: start, endMs: end, proto, src, dst, pkts, bytes };
-  const sp = f.get(c.sp);
-  const dp = f.get(c.dp);
+  const proto = f.is(c.pr, 'TCP') ? 6 : f.is(c.pr, 'UDP') ? 17 : protoNumber(f.get(c.pr));
+  if (proto < 0) return `bad protocol ${f.get(c.pr)}`;
+  const pkts = f.int(c.ipkt);
+  const bytes = f.int(c.ibyt);
+  if (pkts < 0 || bytes < 0) return `bad packet or byte count ${f.get(c.ipkt)} ${f.get(c.ibyt)}`;
+  if (f.from(c.sa) === f.to(c.sa) || f.from(c.da) === f.to(c.da)) return 'no address';
+  clearFacts(facts);
+  facts.startMs = start;
+  facts.endMs = end;
+  facts.proto = proto;
+  facts.src = f.get(c.sa);
+  facts.dst = f.get(c.da);
+  facts.pkts = pkts;
+  facts.bytes = bytes;
   if (proto === 1 || proto === 58) {
     // nfdump writes ICMP type and code in the destination port: type*256+code, or "type.code"
-    const dot = dp.indexOf('.');
-    if (dot > 0) {
-      facts.icmpType = intOf(dp.slice(0, dot));
-      facts.icmpCode = intOf(dp.slice(dot + 1));
+    const a = f.from(c.dp);
+    const e = f.to(c.dp);
+    const dot = line.indexOf('.', a);
+    if (dot > a && dot < e) {
+      const ty = intAt(line, a, dot);
+      const co = intAt(line, dot + 1, e);
+      facts.icmpType = ty >= 0 ? ty : undefined;
+      facts.icmpCode = co >= 0 ? co : undefined;
     } else {
-      const v = intOf(dp);
-      if (v !== undefined) {
+      const v = intAt(line, a, e);
+      if (v >= 0) {
         facts.icmpType = v >> 8;
         facts.icmpCode = v & 255;
       }
     }
   } else {
-    facts.sport = intOf(sp);
-    facts.dport = intOf(dp);
-    if (facts.sport === undefined || facts.dport === undefined) return `bad port ${sp} ${dp}`;
+    const sp = f.int(c.sp);
+    const dp = f.int(c.dp);
+    if (sp < 0 || dp < 0) return `bad port ${f.get(c.sp)} ${f.get(c.dp)}`;
+    facts.sport = sp;
+    facts.dport = dp;
   }
   if (c.flg >= 0) {
-    const b = flagsByte(f.get(c.flg));
+    const b = flagsAt(f, c.flg);
     if (b >= 0) facts.flags = b;
   }
-  const opkt = c.opkt >= 0 ? intOf(f.get(c.opkt)) : undefined;
-  const obyt = c.obyt >= 0 ? intOf(f.get(c.obyt)) : undefined;
+  const opkt = c.opkt >= 0 ? f.int(c.opkt) : -1;
+  const obyt = c.obyt >= 0 ? f.int(c.obyt) : -1;
   // out counters are only filled for bidirectional (NSEL) records
-  if ((opkt ?? 0) > 0 || (obyt ?? 0) > 0) {
-    facts.rpkts = opkt ?? 0;
-    facts.rbytes = obyt ?? 0;
+  if (opkt > 0 || obyt > 0) {
+    facts.rpkts = opkt > 0 ? opkt : 0;
+    facts.rbytes = obyt > 0 ? obyt : 0;
   }
-  if (c.ismc >= 0) {
-    const m = f.get(c.ismc);
-    if (m && m !== ZERO_MAC) facts.smac = m.toLowerCase();
-  }
-  if (c.odmc >= 0) {
-    const m = f.get(c.odmc);
-    if (m && m !== ZERO_MAC) facts.dmac = m.toLowerCase();
-  }
+  facts.smac = macField(f, c.ismc);
+  facts.dmac = macField(f, c.odmc);
   if (c.svln >= 0) {
-    const v = intOf(f.get(c.svln));
-    if (v) facts.vlan = v;
+    const v = f.int(c.svln);
+    if (v > 0) facts.vlan = v;
   }
-  return makeFlow(facts, origin, origin, id);
+  return undefined;
 }
 
-async function* readCsv(input: Readable, ctx: ReadContext): AsyncGenerator<Flow[]> {
+/** A flow of one nfdump csv row, or the reason it is not one. */
+export function nfdumpCsvFlow(f: Fields, c: Cols, origin: string, time: DateTimeReader = new DateTimeReader(), id?: string, time2: DateTimeReader = time): Flow | string {
+  const facts = blankFacts();
+  const why = nfdumpCsvFacts(f, c, facts, time, time2);
+  return why ?? makeFlow(facts, origin, origin, id);
+}
+
+/** The rows of an nfdump csv stream: each flow's facts, or a bad row's reason, to `row`; one yield a batch of lines. */
+async function* csvRows(input: Readable, ctx: ReadContext, row: (facts: FlowFacts | string, line: number) => void): AsyncGenerator<void> {
   let cols = columns(NFDUMP_CSV_COLUMNS);
   let summary = false;
   const fields = new Fields(44);
-  const ids = new IdHasher(`${ctx.source}:`);
-  const time = cachedTime(parseDateTime);
-  const time2 = cachedTime(parseDateTime);
-  const both = (s: string) => (s.length === 19 ? time(s) : time2(s));
+  const ts = new DateTimeReader();
+  const te = new DateTimeReader();
+  const facts = blankFacts();
   for await (const batch of lineBatches(input)) {
-    const out: Flow[] = [];
     for (let k = 0; k < batch.lines.length; k++) {
-      const lt = batch.lines[k];
+      const t = batch.lines[k];
       const ll = batch.first + k;
-      const t = lt;
       if (summary || t.length === 0) continue;
       const c0 = t.charCodeAt(0);
       if (c0 < 48 || c0 > 57) {
@@ -141,12 +184,39 @@ async function* readCsv(input: Readable, ctx: ReadContext): AsyncGenerator<Flow[
         ctx.diag.skip(ctx.source, ll, 'not an nfdump csv row');
         continue;
       }
-      const r = nfdumpCsvFlow(fields.set(t, cols.last), cols, `${ctx.source}:${ll}`, both, ids.id(ll));
-      if (typeof r === 'string') ctx.diag.skip(ctx.source, ll, r);
-      else out.push(r);
+      const why = nfdumpCsvFacts(fields.set(t, cols.last), cols, facts, ts, te);
+      row(why ?? facts, ll);
     }
-    if (out.length) yield out;
+    yield;
   }
+}
+
+async function* readCsv(input: Readable, ctx: ReadContext): AsyncGenerator<Flow[]> {
+  const ids = new IdHasher(`${ctx.source}:`);
+  let out: Flow[] = [];
+  const row = (r: FlowFacts | string, ll: number) => {
+    if (typeof r === 'string') ctx.diag.skip(ctx.source, ll, r);
+    else {
+      const origin = `${ctx.source}:${ll}`;
+      out.push(makeFlow(r, origin, origin, ids.id(ll)));
+    }
+  };
+  for await (const _ of csvRows(input, ctx, row)) {
+    if (out.length) yield out;
+    out = [];
+  }
+}
+
+/** The same records as readCsv, as NDJSON text written directly. */
+async function* readCsvText(input: Readable, ctx: ReadContext): AsyncGenerator<string> {
+  const ids = new IdHasher(`${ctx.source}:`);
+  const originHead = JSON.stringify(`${ctx.source}:`).slice(0, -1);
+  const out = new TextSink();
+  const row = (r: FlowFacts | string, ll: number) => {
+    if (typeof r === 'string') ctx.diag.skip(ctx.source, ll, r);
+    else out.line(flowJson(r, originHead + ll + '"', ids.id(ll)));
+  };
+  for await (const _ of csvRows(input, ctx, row)) if (!out.empty) yield out.take();
 }
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
@@ -220,6 +290,8 @@ export const nfdumpCsv: FormatReader = {
   describe: 'nfdump 1.7 -o csv (with or without header and summary)',
   sniff: sniffNfdumpCsv,
   read: (input, ctx) => pairBatches(readCsv(input, ctx), ctx.options.biflow === true),
+  // without --biflow the records are written as text directly (the pairer needs objects)
+  readText: (input, ctx) => (ctx.options.biflow === true ? asText(pairBatches(readCsv(input, ctx), true)) : readCsvText(input, ctx)),
 };
 
 export const nfdumpJson: FormatReader = {

@@ -1,7 +1,7 @@
 // Turning what an exporter or another tool says about a flow into fir's Flow record, the same
 // way for every flow-export reader (NetFlow, IPFIX, nfdump, Zeek, Suricata, Argus, CSV).
-import crypto, { createHash } from 'node:crypto';
 import { formatIPv4, parseIPv4, parseIPv6 } from '../../net.js';
+import { communityId as sharedCommunityId } from '../../packet/app/community-id.js';
 import type { DhcpInfo, DnsInfo, Flow } from '../../record.js';
 
 const PROTO_NAMES: Record<number, string> = { 1: 'icmp', 6: 'tcp', 17: 'udp', 58: 'icmp6' };
@@ -64,28 +64,29 @@ export function appFromPorts(sport: number | undefined, dport: number | undefine
   return (dport !== undefined ? APP_PORTS[dport] : undefined) ?? (sport !== undefined ? APP_PORTS[sport] : undefined);
 }
 
-// ICMP types and their counterparts, for the Community ID of ICMP flows (spec v1).
-const ICMP4_PAIRS: Record<number, number> = { 8: 0, 0: 8, 13: 14, 14: 13, 15: 16, 16: 15, 10: 9, 9: 10, 17: 18, 18: 17 };
-const ICMP6_PAIRS: Record<number, number> = { 128: 129, 129: 128, 133: 134, 134: 133, 135: 136, 136: 135, 130: 131, 131: 130, 144: 145, 145: 144 };
+// Community ID: the shared implementation (src/packet/app/community-id.ts, the spec's ICMP
+// table); the text of the addresses is turned into bytes here, without an object per flow.
+const A4 = new Uint8Array(4);
+const B4 = new Uint8Array(4);
+const A16 = new Uint8Array(16);
+const B16 = new Uint8Array(16);
 
-// one buffer for the Community ID input: 2 seed + 2×16 addresses + proto + pad + 2 ports
-const CID = Buffer.alloc(40);
-const V6A = Buffer.alloc(16);
-const V6B = Buffer.alloc(16);
-
-/** Write an address into `b` at `off`: 4 or 16 bytes written, 0 when it is not an address. */
-function putAddr(s: string, b: Buffer, off: number): number {
+/** Write an address into `b`: 4 or 16 bytes written, 0 when it is not an address. */
+function putAddr(s: string, b4: Uint8Array, b16: Uint8Array): number {
   const v4 = parseIPv4(s);
   if (v4 >= 0) {
-    b.writeUInt32BE(v4 >>> 0, off);
+    b4[0] = v4 >>> 24;
+    b4[1] = (v4 >>> 16) & 255;
+    b4[2] = (v4 >>> 8) & 255;
+    b4[3] = v4 & 255;
     return 4;
   }
-  if (putV6(s, b, off)) return 16;
+  if (putV6(s, b16)) return 16;
   const v6 = parseIPv6(s); // the rare forms (an IPv4 tail, a zone)
   if (v6 === undefined) return 0;
   let v = v6;
   for (let i = 15; i >= 0; i--) {
-    b[off + i] = Number(v & 0xffn);
+    b16[i] = Number(v & 0xffn);
     v >>= 8n;
   }
   return 16;
@@ -94,7 +95,7 @@ function putAddr(s: string, b: Buffer, off: number): number {
 const GROUPS = new Uint16Array(8);
 
 /** Plain hex-group IPv6 text (with or without ::) into 16 bytes; false for anything else. */
-function putV6(s: string, b: Buffer, off: number): boolean {
+function putV6(s: string, b: Uint8Array): boolean {
   let n = 0; // groups before ::
   let gap = -1; // group index where :: stands
   let v = 0;
@@ -107,7 +108,7 @@ function putV6(s: string, b: Buffer, off: number): boolean {
     gap = 0;
     i = 2;
     if (i === len) {
-      b.fill(0, off, off + 16);
+      b.fill(0);
       return true;
     }
   }
@@ -138,7 +139,7 @@ function putV6(s: string, b: Buffer, off: number): boolean {
   }
   if (gap < 0 ? n !== 8 : n > 7) return false;
   const fill = 8 - n;
-  let o = off;
+  let o = 0;
   for (let g = 0; g < 8; g++) {
     let w: number;
     if (gap < 0) w = GROUPS[g];
@@ -151,57 +152,39 @@ function putV6(s: string, b: Buffer, off: number): boolean {
   return true;
 }
 
-/** Compare n bytes of a at ao with b at bo. */
-function cmpBytes(a: Buffer, ao: number, b: Buffer, bo: number, n: number): number {
-  for (let i = 0; i < n; i++) {
-    const d = a[ao + i] - b[bo + i];
-    if (d) return d;
-  }
-  return 0;
-}
+// the same IPv4 tuple comes again and again in flow exports (each active-timeout piece, each
+// direction): a direct-mapped cache of 4096 tuples in front of SHA-1
+const CACHE_SLOTS = 4096;
+const CK_A = new Int32Array(CACHE_SLOTS);
+const CK_B = new Int32Array(CACHE_SLOTS);
+const CK_PP = new Float64Array(CACHE_SLOTS).fill(-1); // proto, sport and dport in one number
+const CK_ID: string[] = new Array<string>(CACHE_SLOTS).fill('');
 
-/** Community ID v1 (seed 0) of a flow: `1:` + base64(SHA-1), as Zeek, Suricata and Elastic compute it. */
+/**
+ * Community ID v1 (seed 0) of a flow whose addresses are text: `1:` + base64(SHA-1), as Zeek,
+ * Suricata and Elastic compute it; undefined when an address is not one or the families differ.
+ * For ICMP pass the type as sport and the code as dport.
+ */
 export function communityId(proto: number, src: string, dst: string, sport = 0, dport = 0): string | undefined {
-  const la = putAddr(src, V6A, 0);
-  const lb = putAddr(dst, V6B, 0);
+  const la = putAddr(src, A4, A16);
+  const lb = putAddr(dst, B4, B16);
   if (!la || la !== lb) return undefined;
-  let p1 = sport;
-  let p2 = dport;
-  let oneWay = false;
-  const withPorts = proto === 1 || proto === 58 || hasPorts(proto);
-  if (proto === 1 || proto === 58) {
-    const pairs = proto === 1 ? ICMP4_PAIRS : ICMP6_PAIRS;
-    const other = pairs[sport];
-    if (other === undefined) oneWay = true;
-    else p2 = other;
-  } else if (!withPorts) {
-    p1 = 0;
-    p2 = 0;
+  if (la === 4 && (proto & 255) === proto && sport >= 0 && sport <= 0xffff && dport >= 0 && dport <= 0xffff && (sport | 0) === sport && (dport | 0) === dport) {
+    const a = (A4[0] << 24) | (A4[1] << 16) | (A4[2] << 8) | A4[3];
+    const b = (B4[0] << 24) | (B4[1] << 16) | (B4[2] << 8) | B4[3];
+    const pp = ((proto & 255) * 65536 + sport) * 65536 + dport;
+    let h = Math.imul(a ^ Math.imul(b, 0x9e3779b1) ^ Math.imul(sport * 65536 + dport, 0x85ebca6b) ^ proto, 0x27d4eb2f);
+    h ^= h >>> 15;
+    const slot = h & (CACHE_SLOTS - 1);
+    if (CK_A[slot] === a && CK_B[slot] === b && CK_PP[slot] === pp) return CK_ID[slot];
+    const id = sharedCommunityId(proto, A4, B4, sport, dport);
+    CK_A[slot] = a;
+    CK_B[slot] = b;
+    CK_PP[slot] = pp;
+    CK_ID[slot] = id;
+    return id;
   }
-  let swap = false;
-  if (!oneWay) {
-    const c = cmpBytes(V6A, 0, V6B, 0, la);
-    swap = c > 0 || (c === 0 && p1 > p2);
-  }
-  const b = CID;
-  b[0] = 0;
-  b[1] = 0;
-  (swap ? V6B : V6A).copy(b, 2, 0, la);
-  (swap ? V6A : V6B).copy(b, 2 + la, 0, la);
-  let o = 2 + 2 * la;
-  b[o++] = proto;
-  b[o++] = 0;
-  if (withPorts) {
-    b.writeUInt16BE((swap ? p2 : p1) & 0xffff, o);
-    b.writeUInt16BE((swap ? p1 : p2) & 0xffff, o + 2);
-    o += 4;
-  }
-  return '1:' + sha1Base64(b.subarray(0, o));
-}
-
-const oneShot = (crypto as { hash?: (alg: string, data: Buffer, enc: string) => string }).hash;
-function sha1Base64(b: Buffer): string {
-  return oneShot ? oneShot('sha1', b, 'base64') : createHash('sha1').update(b).digest('base64');
+  return la === 4 ? sharedCommunityId(proto, A4, B4, sport, dport) : sharedCommunityId(proto, A16, B16, sport, dport);
 }
 
 const HEX2: string[] = [];
@@ -321,6 +304,13 @@ export function badTimes(startMs: number, endMs: number): string | undefined {
   return undefined;
 }
 
+/** The Community ID makeFlow gives these facts (ports, or ICMP type and code, as the protocol has them). */
+export function factsCommunityId(f: FlowFacts): string | undefined {
+  if (hasPorts(f.proto)) return communityId(f.proto, f.src, f.dst, f.sport ?? 0, f.dport ?? 0);
+  if (f.proto === 1 || f.proto === 58) return communityId(f.proto, f.src, f.dst, f.icmpType ?? 0, f.icmpCode ?? 0);
+  return communityId(f.proto, f.src, f.dst, 0, 0);
+}
+
 /**
  * The Flow record of these facts, fields in the contract's order. `origin` is FILE, FILE:LINE or
  * the exporter; `idKey` makes the id stable (the same input gives the same id).
@@ -353,11 +343,92 @@ export function makeFlow(f: FlowFacts, origin: string, idKey: string, id?: strin
   if (f.smac !== undefined) out.smac = f.smac;
   if (f.dmac !== undefined) out.dmac = f.dmac;
   if (f.vlan !== undefined) out.vlan = f.vlan;
-  const cid = communityId(f.proto, f.src, f.dst, ports ? f.sport : icmp ? f.icmpType : 0, ports ? f.dport : icmp ? f.icmpCode : 0);
+  const cid = factsCommunityId(f);
   if (cid !== undefined) out.community_id = cid;
   out.id = id ?? stableId(idKey);
   out.origin = origin;
   return out;
+}
+
+/** A string as JSON text, quotes included (JSON.stringify's escaping, without its cost for plain text). */
+export function jsonString(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 32 || c === 34 || c === 92 || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(s);
+  }
+  return '"' + s + '"';
+}
+
+/** A number as JSON text (JSON.stringify's: null for NaN and the infinities). */
+function jsonNumber(n: number): string {
+  return Number.isFinite(n) ? '' + n : 'null';
+}
+
+/**
+ * The NDJSON line (without its newline) of JSON.stringify(makeFlow(f, …)), written directly:
+ * no record object, no serialiser. `originJson` is the origin already as JSON text (quotes
+ * included). `communityIdOverride` (a reader that has the source's own Community ID) takes the
+ * computed one's place, or goes after `origin` when none was computed, as an assignment after
+ * makeFlow would put it; `tail` is more fields (`,"name":value…`) after `origin`.
+ */
+export function flowJson(f: FlowFacts, originJson: string, id: string, communityIdOverride?: string, tail = ''): string {
+  const proto = f.proto;
+  const tcp = proto === 6;
+  const ports = hasPorts(proto);
+  const icmp = proto === 1 || proto === 58;
+  let s = '{"kind":"flow","start":"' + iso(f.startMs) + '","end":"' + iso(f.endMs >= f.startMs ? f.endMs : f.startMs) + '","proto":"' + protoName(proto) + '","src":' + jsonString(f.src);
+  if (ports && f.sport !== undefined) s += ',"sport":' + jsonNumber(f.sport);
+  s += ',"dst":' + jsonString(f.dst);
+  if (ports && f.dport !== undefined) s += ',"dport":' + jsonNumber(f.dport);
+  if (icmp) {
+    if (f.icmpType !== undefined) s += ',"icmp_type":' + jsonNumber(f.icmpType);
+    if (f.icmpCode !== undefined) s += ',"icmp_code":' + jsonNumber(f.icmpCode);
+  }
+  s += ',"pkts":' + jsonNumber(f.pkts) + ',"bytes":' + jsonNumber(f.bytes);
+  if (f.rpkts !== undefined) s += ',"rpkts":' + jsonNumber(f.rpkts);
+  if (f.rbytes !== undefined) s += ',"rbytes":' + jsonNumber(f.rbytes);
+  if (tcp && f.flags !== undefined && f.flags !== 0) s += ',"flags":"' + FLAG_STRINGS[f.flags & 255] + '"';
+  if (tcp && f.rflags !== undefined && f.rflags !== 0 && f.rpkts !== undefined) s += ',"rflags":"' + FLAG_STRINGS[f.rflags & 255] + '"';
+  if (f.state !== undefined && f.rpkts !== undefined) s += ',"state":' + jsonString(f.state);
+  const app = f.app ?? (ports ? appFromPorts(f.sport, f.dport) : undefined);
+  if (app !== undefined) s += ',"app":' + jsonString(app);
+  if (f.dns !== undefined) s += ',"dns":' + JSON.stringify(f.dns);
+  if (f.dhcp !== undefined) s += ',"dhcp":' + JSON.stringify(f.dhcp);
+  if (f.smac !== undefined) s += ',"smac":' + jsonString(f.smac);
+  if (f.dmac !== undefined) s += ',"dmac":' + jsonString(f.dmac);
+  if (f.vlan !== undefined) s += ',"vlan":' + jsonNumber(f.vlan);
+  const cid = factsCommunityId(f);
+  if (cid !== undefined) s += ',"community_id":' + (communityIdOverride !== undefined ? jsonString(communityIdOverride) : '"' + cid + '"');
+  s += ',"id":"' + id + '","origin":' + originJson;
+  if (cid === undefined && communityIdOverride !== undefined) s += ',"community_id":' + jsonString(communityIdOverride);
+  return s + tail + '}';
+}
+
+/** Facts with every optional field present and undefined: one object a reader fills again for each line. */
+export function blankFacts(): FlowFacts {
+  return {
+    startMs: 0, endMs: 0, proto: 0, src: '', dst: '', sport: undefined, dport: undefined, icmpType: undefined, icmpCode: undefined,
+    pkts: 0, bytes: 0, rpkts: undefined, rbytes: undefined, flags: undefined, rflags: undefined, state: undefined, smac: undefined,
+    dmac: undefined, vlan: undefined, app: undefined, dns: undefined, dhcp: undefined,
+  };
+}
+
+/** Clear the optional fields of facts made by blankFacts. */
+export function clearFacts(f: FlowFacts): FlowFacts {
+  f.sport = f.dport = f.icmpType = f.icmpCode = f.rpkts = f.rbytes = f.flags = f.rflags = f.vlan = undefined;
+  f.state = f.smac = f.dmac = f.app = undefined;
+  f.dns = undefined;
+  f.dhcp = undefined;
+  return f;
+}
+
+/** A batch of records as NDJSON text (each line ends in a newline), for readers whose text path cannot apply. */
+export async function* asText(batches: AsyncIterable<unknown[]>): AsyncGenerator<string> {
+  for await (const b of batches) {
+    let s = '';
+    for (const r of b) s += JSON.stringify(r) + '\n';
+    if (s) yield s;
+  }
 }
 
 /** MAC address of 6 bytes at `off`, lower-case with colons; undefined for all zeros. */

@@ -283,6 +283,25 @@ export class Fields {
     if (i < 0 || i >= this.located) return '';
     return this.line.slice(this.starts[i], this.starts[i + 1] - 1);
   }
+  /** where field i begins in the line (the line's length when the line has fewer) */
+  from(i: number): number {
+    return i < 0 || i >= this.located ? this.line.length : this.starts[i];
+  }
+  /** one past the end of field i */
+  to(i: number): number {
+    return i < 0 || i >= this.located ? this.line.length : this.starts[i + 1] - 1;
+  }
+  /** field i as a non-negative integer (intOf), without slicing it out; -1 when it is not one */
+  int(i: number): number {
+    if (i < 0 || i >= this.located) return -1;
+    return intAt(this.line, this.starts[i], this.starts[i + 1] - 1);
+  }
+  /** true when field i is exactly `text` */
+  is(i: number, text: string): boolean {
+    if (i < 0 || i >= this.located) return text === '';
+    const a = this.starts[i];
+    return this.starts[i + 1] - 1 - a === text.length && this.line.startsWith(text, a);
+  }
 }
 
 /** A one-entry cache in front of a time parser: consecutive rows often share their time text. */
@@ -295,4 +314,101 @@ export function cachedTime(parse: (s: string) => number): (s: string) => number 
     lastMs = parse(s);
     return lastMs;
   };
+}
+
+/**
+ * parseDateTime of `s.slice(from, to)` with the text up to the minute cached: the rows of one
+ * file share their minute, so a row costs a compare and the seconds, fraction and zone by hand.
+ * Exactly parseDateTime's result; anything unusual goes to parseDateTime itself.
+ */
+export class DateTimeReader {
+  private prefix = '';
+  private minuteMs = NaN;
+
+  at(s: string, from: number, to: number): number {
+    const len = to - from;
+    if (len < 19 || s.charCodeAt(from + 16) !== 58) return parseDateTime(s.slice(from, to));
+    if (!(this.prefix.length === 16 && s.startsWith(this.prefix, from))) {
+      const p = s.slice(from, from + 16);
+      const m = parseDateTime(p + ':00');
+      if (Number.isNaN(m)) return parseDateTime(s.slice(from, to));
+      this.prefix = p;
+      this.minuteMs = m;
+    }
+    const a = s.charCodeAt(from + 17) - 48;
+    const b = s.charCodeAt(from + 18) - 48;
+    if (a < 0 || a > 9 || b < 0 || b > 9) return NaN;
+    const se = a * 10 + b;
+    if (se > 60) return NaN;
+    let i = from + 19;
+    let ms = 0;
+    if (i < to) {
+      const c = s.charCodeAt(i);
+      if (c !== 46 && c !== 44) return parseDateTime(s.slice(from, to)); // a zone without a fraction
+      i++;
+      let scale = 100;
+      const f0 = i;
+      while (i < to) {
+        const d = s.charCodeAt(i) - 48;
+        if (d < 0 || d > 9) break;
+        ms += d * scale;
+        scale /= 10;
+        i++;
+      }
+      if (i === f0) return NaN;
+      ms = Math.floor(ms + 1e-6);
+      if (i < to) return parseDateTime(s.slice(from, to)); // a zone
+    }
+    return this.minuteMs + se * 1000 + ms;
+  }
+
+  /** parseDateTime(s) */
+  of(s: string): number {
+    return this.at(s, 0, s.length);
+  }
+}
+
+/** Non-negative integer of `s.slice(from, to)` (as intOf), or -1. */
+export function intAt(s: string, from: number, to: number): number {
+  const len = to - from;
+  if (len <= 0 || len > 16) return -1;
+  let v = 0;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+/**
+ * NDJSON text of one batch, gathered as UTF-8 bytes and handed on as one flat string: cheaper
+ * than a string grown with += (a rope of thousands of pieces that the output must flatten).
+ */
+export class TextSink {
+  private buf = Buffer.allocUnsafe(1 << 21);
+  private used = 0;
+
+  /** append a line and its newline */
+  line(s: string): void {
+    const need = this.used + s.length * 3 + 1;
+    if (need > this.buf.length) {
+      const b = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2));
+      this.buf.copy(b, 0, 0, this.used);
+      this.buf = b;
+    }
+    this.used += this.buf.write(s, this.used, "utf8");
+    this.buf[this.used++] = 10;
+  }
+
+  get empty(): boolean {
+    return this.used === 0;
+  }
+
+  /** the text so far; the sink is empty again */
+  take(): string {
+    const s = this.buf.toString('utf8', 0, this.used);
+    this.used = 0;
+    return s;
+  }
 }
