@@ -6,11 +6,11 @@ import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { Diagnostics } from '../diag.js';
-import { meterOptions } from '../formats/capture.js';
+import { meterCaptureFile, meterOptions } from '../formats/capture.js';
 import { parallelCapture } from '../formats/capture-parallel.js';
 import { formatByName, formats } from '../formats/index.js';
-import { pcapReader } from '../formats/pcap.js';
-import { pcapngReader } from '../formats/pcapng.js';
+import { PcapParser, pcapReader } from '../formats/pcap.js';
+import { PcapngParser, pcapngReader } from '../formats/pcapng.js';
 import type { FormatReader, IngestOptions } from '../formats/types.js';
 import type { AnyRecord } from '../record.js';
 
@@ -71,6 +71,22 @@ export async function* ingest(run: IngestRun): AsyncGenerator<AnyRecord[] | stri
               progress: progress ? (bytes, packets) => progress(source, bytes, total, packets) : undefined,
               signal: run.signal,
             });
+            continue;
+          }
+        }
+        if (st.isFile()) {
+          // an uncompressed capture file is read in place with reused buffers (no stream)
+          const format = captureFormat(arg, run.format);
+          if (format) {
+            const progress = run.progress;
+            const ctx = {
+              source,
+              diag: run.diag,
+              options: run.options,
+              progress: progress ? (bytes: number, packets: number) => progress(source, bytes, total, packets) : undefined,
+              signal: run.signal,
+            };
+            yield* meterCaptureFile(arg, ctx, format === 'pcap' ? (meter, damage) => new PcapParser(meter, damage) : (meter, damage) => new PcapngParser(meter, damage));
             continue;
           }
         }

@@ -1,6 +1,7 @@
 // Shared by the pcap and pcapng readers: stream the capture in large chunks (records that
 // straddle two chunks are carried over), feed every packet to the flow meter, yield flows as
 // they expire, and turn damage into one diagnostic line `FILE: packet N (offset X): reason`.
+import { close, open, read } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { DEFAULT_MAX_OPEN, DEFAULT_METER, FlowMeter, type MeterOptions } from '../core/flowmeter.js';
 import type { AnyRecord } from '../record.js';
@@ -61,7 +62,46 @@ export function meterCaptureText(input: Readable, ctx: ReadContext, make: MakePa
   return run(input, ctx, make, true) as AsyncGenerator<string>;
 }
 
-async function* run(input: Readable, ctx: ReadContext, make: MakeParser, text: boolean): AsyncGenerator<AnyRecord[] | string> {
+/** The flows of a capture file (not compressed) as NDJSON text, read with reused buffers. */
+export function meterCaptureFile(path: string, ctx: ReadContext, make: MakeParser): AsyncGenerator<string> {
+  return run(fileChunks(path), ctx, make, true) as AsyncGenerator<string>;
+}
+
+/** bytes read from a file at a time */
+const FILE_CHUNK = 4 << 20;
+
+/**
+ * The bytes of a file in chunks, the next one read while the caller parses the current one.
+ * Three buffers take turns: a chunk stays valid until the caller asks for the one after the
+ * next (run() keeps at most the previous chunk, to stitch a record across the seam), so a
+ * large capture costs no new buffers, page faults or garbage per chunk.
+ */
+async function* fileChunks(path: string): AsyncGenerator<Uint8Array> {
+  const fd = await new Promise<number>((resolve, reject) => open(path, 'r', (err, fd) => (err ? reject(err) : resolve(fd))));
+  const bufs = [Buffer.allocUnsafe(FILE_CHUNK), Buffer.allocUnsafe(FILE_CHUNK), Buffer.allocUnsafe(FILE_CHUNK)];
+  const readInto = (b: Buffer): Promise<number> =>
+    new Promise<number>((resolve, reject) => read(fd, b, 0, b.length, null, (err, n) => (err ? reject(err) : resolve(n))));
+  let pending: Promise<number> | undefined;
+  try {
+    let i = 0;
+    pending = readInto(bufs[0]);
+    for (;;) {
+      const n = await pending;
+      pending = undefined;
+      if (n === 0) return;
+      const cur = bufs[i % 3];
+      i++;
+      pending = readInto(bufs[i % 3]);
+      yield n === cur.length ? cur : cur.subarray(0, n);
+    }
+  } finally {
+    // a read still in flight finishes before the descriptor is closed
+    if (pending) await pending.catch(() => 0);
+    await new Promise<void>((resolve) => close(fd, () => resolve()));
+  }
+}
+
+async function* run(input: AsyncIterable<Uint8Array>, ctx: ReadContext, make: MakeParser, text: boolean): AsyncGenerator<AnyRecord[] | string> {
   const meter = new FlowMeter(ctx.source, meterOptions(ctx.options));
   if (text) meter.useText();
   const take = (): AnyRecord[] | string => (text ? meter.takeText() : meter.take());
@@ -73,7 +113,7 @@ async function* run(input: Readable, ctx: ReadContext, make: MakeParser, text: b
   let total = 0;
   let lastProgress = 0;
   try {
-    for await (const chunk of input as AsyncIterable<Buffer>) {
+    for await (const chunk of input) {
       total += chunk.length;
       if (pos >= win.length) {
         base += win.length;
