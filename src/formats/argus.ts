@@ -5,8 +5,8 @@
 import type { Readable } from 'node:stream';
 import type { Flow } from '../record.js';
 import { pairBatches } from './netflow/biflow.js';
-import { badTimes, IdHasher, makeFlow, protoNumber, type FlowFacts } from './netflow/normalize.js';
-import { intOf, lineBatches, parseDateTime, parseEpochSeconds } from './netflow/text.js';
+import { asText, badTimes, blankFacts, clearFacts, flowJson, IdHasher, jsonString, makeFlow, protoNumber, type FlowFacts } from './netflow/normalize.js';
+import { intOf, lineBatches, parseDateTime, parseEpochSeconds, TextSink } from './netflow/text.js';
 import type { FormatReader, ReadContext } from './types.js';
 
 export function sniffArgus(head: Buffer): boolean {
@@ -39,9 +39,13 @@ function time(s: string): number {
   return Number.isNaN(e) ? parseDateTime(t) : e;
 }
 
-interface Cols {
+/** Where each column fir reads is, -1 when the header lacks it. */
+export interface Cols {
   [k: string]: number;
 }
+
+const COLUMN_NAMES = ['StartTime', 'LastTime', 'Dur', 'Proto', 'SrcAddr', 'DstAddr', 'Sport', 'Dport', 'SrcPkts', 'DstPkts', 'SrcBytes', 'DstBytes', 'TotPkts', 'TotBytes', 'State', 'SrcMac', 'DstMac'] as const;
+const [START, LAST, DUR, PROTO, SRC, DST, SPORT, DPORT, SPKTS, DPKTS, SBYTES, DBYTES, TPKTS, TBYTES, STATE, SMAC, DMAC] = COLUMN_NAMES.map((_, i) => i);
 
 const MAC = /^[0-9a-fA-F]{1,2}(:[0-9a-fA-F]{1,2}){5}$/;
 function mac(s: string | undefined): string | undefined {
@@ -50,51 +54,72 @@ function mac(s: string | undefined): string | undefined {
   return m === '00:00:00:00:00:00' ? undefined : m;
 }
 
-/** A flow of one ra row; undefined for management records; a reason when bad. */
-export function argusFlow(f: string[], c: Cols, origin: string, id?: string): Flow | string | undefined {
-  const get = (k: string) => (c[k] >= 0 && c[k] < f.length ? f[c[k]].trim() : undefined);
-  const protoText = get('Proto') ?? '';
-  if (protoText === 'man') return undefined; // argus management records
-  const proto = protoNumber(protoText);
+/** The column index of each name of COLUMN_NAMES, in that order. */
+function columnIndex(c: Cols): Int32Array {
+  return Int32Array.from(COLUMN_NAMES, (k) => c[k] ?? -1);
+}
+
+/** ra's State of the last row argusFacts read */
+interface RowState {
+  state: string | undefined;
+}
+
+/** One ra row read into `facts` (cleared first) and `st`: null for management records, a reason when bad, undefined when read. */
+function argusFacts(f: string[], col: Int32Array, facts: FlowFacts, st: RowState): string | null | undefined {
+  const get = (k: number): string | undefined => {
+    const i = col[k];
+    return i >= 0 && i < f.length ? f[i].trim() : undefined;
+  };
+  const protoText = get(PROTO) ?? '';
+  if (protoText === 'man') return null; // argus management records
+  const proto = protoText === 'tcp' ? 6 : protoText === 'udp' ? 17 : protoNumber(protoText);
   if (proto < 0) return `bad protocol ${protoText}`;
-  const st = get('StartTime');
-  const lt = get('LastTime');
-  let start = st !== undefined ? time(st) : NaN;
+  const stt = get(START);
+  const lt = get(LAST);
+  let start = stt !== undefined ? time(stt) : NaN;
   let end = lt !== undefined ? time(lt) : NaN;
   if (Number.isNaN(start) && !Number.isNaN(end)) start = end;
-  if (Number.isNaN(start)) return `time ${st ?? lt ?? ''} has no date: write it with ra -u (epoch seconds)`;
+  if (Number.isNaN(start)) return `time ${stt ?? lt ?? ''} has no date: write it with ra -u (epoch seconds)`;
   if (Number.isNaN(end)) {
-    const dur = Number(get('Dur'));
+    const dur = Number(get(DUR));
     end = Number.isFinite(dur) ? start + Math.round(dur * 1000) : start;
   }
   const why = badTimes(start, end);
   if (why) return why;
-  const src = get('SrcAddr');
-  const dst = get('DstAddr');
+  const src = get(SRC);
+  const dst = get(DST);
   if (!src || !dst) return 'no SrcAddr or DstAddr';
-  const spk = intOf(get('SrcPkts'));
-  const dpk = intOf(get('DstPkts'));
-  const sby = intOf(get('SrcBytes'));
-  const dby = intOf(get('DstBytes'));
-  const totP = intOf(get('TotPkts'));
-  const totB = intOf(get('TotBytes'));
-  const smac = mac(get('SrcMac'));
-  const dmac = mac(get('DstMac'));
+  const spk = intOf(get(SPKTS));
+  const dpk = intOf(get(DPKTS));
+  const sby = intOf(get(SBYTES));
+  const dby = intOf(get(DBYTES));
+  const smac = mac(get(SMAC));
+  const dmac = mac(get(DMAC));
   const eth = smac !== undefined || dmac !== undefined;
   const ip = (b: number, p: number) => (eth ? Math.max(0, b - 14 * p) : b);
-  let facts: FlowFacts;
+  clearFacts(facts);
+  facts.startMs = start;
+  facts.endMs = end;
+  facts.proto = proto;
+  facts.src = src;
+  facts.dst = dst;
   if (spk !== undefined && sby !== undefined) {
-    facts = { startMs: start, endMs: end, proto, src, dst, pkts: spk, bytes: ip(sby, spk) };
+    facts.pkts = spk;
+    facts.bytes = ip(sby, spk);
     if (dpk !== undefined && dby !== undefined) {
       facts.rpkts = dpk;
       facts.rbytes = ip(dby, dpk);
     }
-  } else if (totP !== undefined && totB !== undefined) {
+  } else {
+    const totP = intOf(get(TPKTS));
+    const totB = intOf(get(TBYTES));
+    if (totP === undefined || totB === undefined) return 'no SrcPkts/SrcBytes or TotPkts/TotBytes';
     // only totals: both directions together, unidirectional as far as the contract can say
-    facts = { startMs: start, endMs: end, proto, src, dst, pkts: totP, bytes: ip(totB, totP) };
-  } else return 'no SrcPkts/SrcBytes or TotPkts/TotBytes';
-  const sp = get('Sport');
-  const dp = get('Dport');
+    facts.pkts = totP;
+    facts.bytes = ip(totB, totP);
+  }
+  const sp = get(SPORT);
+  const dp = get(DPORT);
   if (proto === 1 || proto === 58) {
     // ra writes the ICMP type in Sport (hex)
     const ty = sp !== undefined ? port(sp) : undefined;
@@ -104,42 +129,81 @@ export function argusFlow(f: string[], c: Cols, origin: string, id?: string): Fl
     facts.dport = dp !== undefined ? port(dp) : undefined;
     if (facts.sport === undefined || facts.dport === undefined) return `bad port ${sp ?? ''} ${dp ?? ''} (ra -n writes numbers)`;
   }
-  const state = get('State');
+  const state = get(STATE);
   // REQ: a connection request that got no answer, Zeek's S0
   if (proto === 6 && state === 'REQ' && (facts.rpkts ?? 0) === 0) facts.state = 'S0';
   if (smac) facts.smac = smac;
   if (dmac) facts.dmac = dmac;
+  st.state = state;
+  return undefined;
+}
+
+/** A flow of one ra row; undefined for management records; a reason when bad. */
+export function argusFlow(f: string[], c: Cols, origin: string, id?: string): Flow | string | undefined {
+  const facts = blankFacts();
+  const st: RowState = { state: undefined };
+  const why = argusFacts(f, columnIndex(c), facts, st);
+  if (why === null) return undefined;
+  if (why !== undefined) return why;
   const flow = makeFlow(facts, origin, origin, id);
-  if (state) flow.argus_state = state;
+  if (st.state) flow.argus_state = st.state;
   return flow;
 }
 
-async function* read(input: Readable, ctx: ReadContext): AsyncGenerator<Flow[]> {
-  let cols: Cols | undefined;
-  const ids = new IdHasher(`${ctx.source}:`);
+/** The rows of an ra csv stream, each to `row`: its facts and State, or a bad row's reason; one yield a batch of lines. */
+async function* rows(input: Readable, ctx: ReadContext, row: (facts: FlowFacts, state: string | undefined, line: number) => void): AsyncGenerator<void> {
+  let col: Int32Array | undefined;
+  const facts = blankFacts();
+  const st: RowState = { state: undefined };
   for await (const batch of lineBatches(input)) {
-    const out: Flow[] = [];
     for (let k = 0; k < batch.lines.length; k++) {
       const lt = batch.lines[k];
       const ll = batch.first + k;
       if (lt.length === 0) continue;
       const f = lt.split(',');
-      if (!cols) {
-        cols = {};
-        f.forEach((name, i) => (cols![name.trim()] = i));
-        for (const k of ['StartTime', 'LastTime', 'Dur', 'Proto', 'SrcAddr', 'DstAddr', 'Sport', 'Dport', 'SrcPkts', 'DstPkts', 'SrcBytes', 'DstBytes', 'TotPkts', 'TotBytes', 'State', 'SrcMac', 'DstMac']) if (cols[k] === undefined) cols[k] = -1;
-        if (cols.SrcAddr < 0 || cols.DstAddr < 0 || cols.Proto < 0) {
+      if (!col) {
+        const cols: Cols = {};
+        f.forEach((name, i) => (cols[name.trim()] = i));
+        col = columnIndex(cols);
+        if (col[SRC] < 0 || col[DST] < 0 || col[PROTO] < 0) {
           ctx.diag.skip(ctx.source, ll, 'Argus csv header without SrcAddr, DstAddr and Proto: the file is skipped');
           return;
         }
         continue;
       }
-      const r = argusFlow(f, cols, `${ctx.source}:${ll}`, ids.id(ll));
-      if (typeof r === 'string') ctx.diag.skip(ctx.source, ll, r);
-      else if (r) out.push(r);
+      const why = argusFacts(f, col, facts, st);
+      if (why === null) continue;
+      if (why !== undefined) ctx.diag.skip(ctx.source, ll, why);
+      else row(facts, st.state, ll);
     }
-    if (out.length) yield out;
+    yield;
   }
+}
+
+async function* read(input: Readable, ctx: ReadContext): AsyncGenerator<Flow[]> {
+  const ids = new IdHasher(`${ctx.source}:`);
+  let out: Flow[] = [];
+  const row = (facts: FlowFacts, state: string | undefined, ll: number) => {
+    const origin = `${ctx.source}:${ll}`;
+    const flow = makeFlow(facts, origin, origin, ids.id(ll));
+    if (state) flow.argus_state = state;
+    out.push(flow);
+  };
+  for await (const _ of rows(input, ctx, row)) {
+    if (out.length) yield out;
+    out = [];
+  }
+}
+
+/** The same records as read, as NDJSON text written directly. */
+async function* readText(input: Readable, ctx: ReadContext): AsyncGenerator<string> {
+  const ids = new IdHasher(`${ctx.source}:`);
+  const originHead = JSON.stringify(`${ctx.source}:`).slice(0, -1);
+  const out = new TextSink();
+  const row = (facts: FlowFacts, state: string | undefined, ll: number) => {
+    out.line(flowJson(facts, originHead + ll + '"', ids.id(ll), undefined, state ? ',"argus_state":' + jsonString(state) : ''));
+  };
+  for await (const _ of rows(input, ctx, row)) if (!out.empty) yield out.take();
 }
 
 export const argusCsv: FormatReader = {
@@ -147,4 +211,6 @@ export const argusCsv: FormatReader = {
   describe: 'Argus ra -c , CSV with its header row (use ra -n -u)',
   sniff: sniffArgus,
   read: (input, ctx) => pairBatches(read(input, ctx), ctx.options.biflow === true),
+  // without --biflow the records are written as text directly (the pairer needs objects)
+  readText: (input, ctx) => (ctx.options.biflow === true ? asText(pairBatches(read(input, ctx), true)) : readText(input, ctx)),
 };

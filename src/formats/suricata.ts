@@ -6,8 +6,8 @@
 import type { Readable } from 'node:stream';
 import type { DhcpInfo, DnsInfo, Event, Flow, Priority } from '../record.js';
 import { pairBatches } from './netflow/biflow.js';
-import { badTimes, flagsByte, makeFlow, protoNumber, stableId, type FlowFacts } from './netflow/normalize.js';
-import { lineBatches, parseDateTime } from './netflow/text.js';
+import { asText, badTimes, blankFacts, clearFacts, flagsByte, flowJson, makeFlow, protoNumber, stableId, type FlowFacts } from './netflow/normalize.js';
+import { lineBatches, parseDateTime, TextSink } from './netflow/text.js';
 import type { FormatReader, ReadContext } from './types.js';
 
 export const HOLD_LIMIT = 100_000;
@@ -81,8 +81,8 @@ interface Held {
   dhcp?: DhcpInfo;
 }
 
-/** A flow of a flow or netflow event, or the reason it is bad. */
-export function eveFlow(e: Obj, source: string, line: number, held?: Held): Flow | string {
+/** The facts of a flow or netflow event into `facts` (cleared first), or the reason it is bad. */
+function eveFacts(e: Obj, facts: FlowFacts, held?: Held): string | undefined {
   const netflow = e.event_type === 'netflow';
   const f = obj(netflow ? e.netflow : e.flow);
   if (!f) return `${netflow ? 'netflow' : 'flow'} event without its ${netflow ? 'netflow' : 'flow'} object`;
@@ -101,16 +101,25 @@ export function eveFlow(e: Obj, source: string, line: number, held?: Held): Flow
   if (proto < 0) return `unknown proto ${protoText}`;
   const eth = obj(e.ether) !== undefined;
   const ip = (b: number, p: number) => (eth ? Math.max(0, b - 14 * p) : b);
-  let facts: FlowFacts;
+  clearFacts(facts);
+  facts.startMs = start;
+  facts.endMs = end;
+  facts.proto = proto;
+  facts.src = src;
+  facts.dst = dst;
   const tcp = obj(e.tcp);
   if (netflow) {
     const p = n(f.pkts) ?? 0;
-    facts = { startMs: start, endMs: end, proto, src, dst, pkts: p, bytes: ip(n(f.bytes) ?? 0, p) };
+    facts.pkts = p;
+    facts.bytes = ip(n(f.bytes) ?? 0, p);
     if (proto === 6) facts.flags = tcpFlags(tcp, 'tcp_flags');
   } else {
     const p = n(f.pkts_toserver) ?? 0;
     const rp = n(f.pkts_toclient) ?? 0;
-    facts = { startMs: start, endMs: end, proto, src, dst, pkts: p, bytes: ip(n(f.bytes_toserver) ?? 0, p), rpkts: rp, rbytes: ip(n(f.bytes_toclient) ?? 0, rp) };
+    facts.pkts = p;
+    facts.bytes = ip(n(f.bytes_toserver) ?? 0, p);
+    facts.rpkts = rp;
+    facts.rbytes = ip(n(f.bytes_toclient) ?? 0, rp);
     if (proto === 6) {
       facts.flags = tcpFlags(tcp, 'tcp_flags_ts');
       facts.rflags = tcpFlags(tcp, 'tcp_flags_tc');
@@ -140,11 +149,23 @@ export function eveFlow(e: Obj, source: string, line: number, held?: Held): Flow
   if (app && app !== 'failed' && app !== 'unknown') facts.app = app === 'tls' || app === 'ssl' ? 'tls' : app;
   if (held?.dns) facts.dns = held.dns;
   if (held?.dhcp) facts.dhcp = held.dhcp;
+  return undefined;
+}
+
+/** The id fir gives the flow of an event: Suricata's flow_id for a flow event; for a netflow event (one a direction) the flow_id and the direction's source; else the line. */
+function eveId(e: Obj, src: string, source: string, line: number): string {
+  if (e.flow_id === undefined) return stableId(`${source}:${line}`);
+  if (e.event_type !== 'netflow') return eveFlowId(source, e.flow_id);
+  return stableId(`${source}/suricata/${String(e.flow_id)}/${src}`);
+}
+
+/** A flow of a flow or netflow event, or the reason it is bad. */
+export function eveFlow(e: Obj, source: string, line: number, held?: Held): Flow | string {
+  const facts = blankFacts();
+  const why = eveFacts(e, facts, held);
+  if (why !== undefined) return why;
   const origin = `${source}:${line}`;
-  // netflow events: one per direction under one flow_id, so the id also says which direction
-  const idKey = e.flow_id !== undefined ? `${source}/suricata/${String(e.flow_id)}${netflow ? `/${src}` : ''}` : origin;
-  const flow = makeFlow(facts, origin, idKey);
-  if (!netflow && e.flow_id !== undefined) flow.id = eveFlowId(source, e.flow_id);
+  const flow = makeFlow(facts, origin, origin, eveId(e, facts.src, source, line));
   const cid = s(e.community_id);
   if (cid) flow.community_id = cid;
   return flow;
@@ -193,10 +214,11 @@ export function eveAlert(e: Obj, source: string, line: number): Event | string {
   return ev;
 }
 
-async function* read(input: Readable, ctx: ReadContext): AsyncGenerator<(Flow | Event)[]> {
+/** The records of an eve.json stream, each flow event to `flow` (its facts), each alert to `alert`, bad ones reported; one yield a batch of lines. */
+async function* events(input: Readable, ctx: ReadContext, flow: (facts: FlowFacts, e: Obj, line: number) => void, alert: (ev: Event) => void): AsyncGenerator<void> {
   const held = new Map<string, Held>();
+  const facts = blankFacts();
   for await (const batch of lineBatches(input)) {
-    const out: (Flow | Event)[] = [];
     for (let k = 0; k < batch.lines.length; k++) {
       const lt = batch.lines[k];
       const ll = batch.first + k;
@@ -218,9 +240,9 @@ async function* read(input: Readable, ctx: ReadContext): AsyncGenerator<(Flow | 
         const key = e.flow_id !== undefined ? String(e.flow_id) : undefined;
         const h = key !== undefined ? held.get(key) : undefined;
         if (h && type === 'flow') held.delete(key!);
-        const r = eveFlow(e, ctx.source, ll, h);
-        if (typeof r === 'string') ctx.diag.skip(ctx.source, ll, r);
-        else out.push(r);
+        const why = eveFacts(e, facts, h);
+        if (why !== undefined) ctx.diag.skip(ctx.source, ll, why);
+        else flow(facts, e, ll);
       } else if (type === 'dns' || type === 'dhcp') {
         const d = obj(e[type]);
         if (!d || e.flow_id === undefined) continue;
@@ -243,14 +265,39 @@ async function* read(input: Readable, ctx: ReadContext): AsyncGenerator<(Flow | 
       } else if (type === 'alert') {
         const r = eveAlert(e, ctx.source, ll);
         if (typeof r === 'string') ctx.diag.skip(ctx.source, ll, r);
-        else out.push(r);
+        else alert(r);
       } else if (typeof type !== 'string') {
         ctx.diag.skip(ctx.source, ll, 'no event_type');
       }
       // other event types (http, tls, fileinfo, stats, anomaly, …) are not flows
     }
-    if (out.length) yield out;
+    yield;
   }
+}
+
+async function* read(input: Readable, ctx: ReadContext): AsyncGenerator<(Flow | Event)[]> {
+  let out: (Flow | Event)[] = [];
+  const flow = (facts: FlowFacts, e: Obj, ll: number) => {
+    const origin = `${ctx.source}:${ll}`;
+    const f = makeFlow(facts, origin, origin, eveId(e, facts.src, ctx.source, ll));
+    const cid = s(e.community_id);
+    if (cid) f.community_id = cid;
+    out.push(f);
+  };
+  for await (const _ of events(input, ctx, flow, (ev) => out.push(ev))) {
+    if (out.length) yield out;
+    out = [];
+  }
+}
+
+/** The same records as read, as NDJSON text written directly. */
+async function* readText(input: Readable, ctx: ReadContext): AsyncGenerator<string> {
+  const originHead = JSON.stringify(`${ctx.source}:`).slice(0, -1);
+  const out = new TextSink();
+  const flow = (facts: FlowFacts, e: Obj, ll: number) => {
+    out.line(flowJson(facts, originHead + ll + '"', eveId(e, facts.src, ctx.source, ll), s(e.community_id)));
+  };
+  for await (const _ of events(input, ctx, flow, (ev) => out.line(JSON.stringify(ev)))) if (!out.empty) yield out.take();
 }
 
 async function* pairFlowsOnly(batches: AsyncIterable<(Flow | Event)[]>, biflow: boolean): AsyncGenerator<(Flow | Event)[]> {
@@ -280,4 +327,6 @@ export const suricataEve: FormatReader = {
   describe: 'Suricata eve.json: flow and netflow events as flows, dns/dhcp joined by flow_id, alerts as IDS events',
   sniff: sniffEve,
   read: (input, ctx) => pairFlowsOnly(read(input, ctx), ctx.options.biflow === true),
+  // without --biflow the records are written as text directly (the pairer needs objects)
+  readText: (input, ctx) => (ctx.options.biflow === true ? asText(pairFlowsOnly(read(input, ctx), true)) : readText(input, ctx)),
 };

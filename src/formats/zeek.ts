@@ -7,8 +7,8 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { DhcpInfo, DnsInfo, Flow } from '../record.js';
-import { badTimes, IdHasher, makeFlow, protoNumber, type FlowFacts } from './netflow/normalize.js';
-import { Fields, lineBatches, parseDateTime, parseEpochSeconds } from './netflow/text.js';
+import { badTimes, blankFacts, clearFacts, flowJson, IdHasher, makeFlow, protoNumber, type FlowFacts } from './netflow/normalize.js';
+import { Fields, lineBatches, parseDateTime, parseEpochSeconds, TextSink } from './netflow/text.js';
 import type { FormatReader, ReadContext } from './types.js';
 
 export const JOIN_LIMIT = 2_000_000;
@@ -76,18 +76,27 @@ function tsMs(ts: string | number | undefined): number {
   return Number.isNaN(e) ? parseDateTime(ts) : e;
 }
 
-/** The flow of a conn record, or the reason it cannot be one. */
-export function connFlow(c: ConnFields, origin: string, dns?: DnsInfo, dhcp?: DhcpInfo, id?: string): Flow | string {
+/** The facts of a conn record into `facts` (cleared first), or the reason it cannot be a flow. */
+export function connFacts(c: ConnFields, facts: FlowFacts, dns?: DnsInfo, dhcp?: DhcpInfo): string | undefined {
   const start = tsMs(c.ts);
   if (Number.isNaN(start)) return `ts ${String(c.ts ?? '(missing)')} is not a time`;
   if (!c.oh || !c.rh) return 'no id.orig_h or id.resp_h';
-  let proto = c.ipProto ?? protoNumber(c.proto ?? '');
+  let proto = c.ipProto ?? (c.proto === 'tcp' ? 6 : c.proto === 'udp' ? 17 : protoNumber(c.proto ?? ''));
   if (proto === 1 && c.oh.includes(':')) proto = 58; // Zeek says icmp for ICMPv6 too
   if (proto < 0) return `unknown proto ${c.proto ?? ''}`;
   const end = start + Math.round((c.duration ?? 0) * 1000);
   const why = badTimes(start, end);
   if (why) return why;
-  const facts: FlowFacts = { startMs: start, endMs: end, proto, src: c.oh, dst: c.rh, pkts: c.origPkts ?? 0, bytes: c.origIpBytes ?? 0, rpkts: c.respPkts ?? 0, rbytes: c.respIpBytes ?? 0 };
+  clearFacts(facts);
+  facts.startMs = start;
+  facts.endMs = end;
+  facts.proto = proto;
+  facts.src = c.oh;
+  facts.dst = c.rh;
+  facts.pkts = c.origPkts ?? 0;
+  facts.bytes = c.origIpBytes ?? 0;
+  facts.rpkts = c.respPkts ?? 0;
+  facts.rbytes = c.respIpBytes ?? 0;
   if (proto === 1 || proto === 58) {
     // Zeek puts the ICMP type in orig_p and the code in resp_p
     facts.icmpType = c.op;
@@ -106,11 +115,20 @@ export function connFlow(c: ConnFields, origin: string, dns?: DnsInfo, dhcp?: Dh
   if (c.respL2) facts.dmac = c.respL2.toLowerCase();
   if (c.vlan !== undefined) facts.vlan = c.vlan;
   if (c.service) {
-    const s = c.service.split(',')[0].toLowerCase();
+    const comma = c.service.indexOf(',');
+    const s = (comma < 0 ? c.service : c.service.slice(0, comma)).toLowerCase();
     facts.app = SERVICE_APP[s] ?? s;
   }
   if (dns) facts.dns = dns;
   if (dhcp) facts.dhcp = dhcp;
+  return undefined;
+}
+
+/** The flow of a conn record, or the reason it cannot be one. */
+export function connFlow(c: ConnFields, origin: string, dns?: DnsInfo, dhcp?: DhcpInfo, id?: string): Flow | string {
+  const facts = blankFacts();
+  const why = connFacts(c, facts, dns, dhcp);
+  if (why !== undefined) return why;
   const f = makeFlow(facts, origin, origin, id);
   if (c.communityId) f.community_id = c.communityId;
   return f;
@@ -333,7 +351,8 @@ export async function loadDhcp(file: string): Promise<Map<string, DhcpInfo>> {
   return map;
 }
 
-async function* read(input: Readable, ctx: ReadContext): AsyncGenerator<Flow[]> {
+/** The conn records of a Zeek log, each to `row` (its facts and own Community ID) or reported; one yield a batch of lines. */
+async function* rows(input: Readable, ctx: ReadContext, row: (facts: FlowFacts, communityId: string | undefined, line: number) => void): AsyncGenerator<void> {
   let dns: Map<string, DnsInfo> | undefined;
   let dhcp: Map<string, DhcpInfo> | undefined;
   const dnsLog = siblingLog(ctx.source, 'dns');
@@ -345,16 +364,14 @@ async function* read(input: Readable, ctx: ReadContext): AsyncGenerator<Flow[]> 
     ctx.diag.warn(`cannot join dns.log/dhcp.log: ${(err as Error).message}`, ctx.source);
   }
   const h = new TsvHeader();
-  const ids = new IdHasher(`${ctx.source}:`);
   let fields = new Fields(9);
+  const facts = blankFacts();
   let otherLog = 0;
   let headerless = 0;
   for await (const batch of lineBatches(input)) {
-    const out: Flow[] = [];
     for (let k = 0; k < batch.lines.length; k++) {
-      const lt = batch.lines[k];
+      const t = batch.lines[k];
       const ll = batch.first + k;
-      const t = lt;
       if (t.length === 0) continue;
       let c: ConnFields;
       if (t.charCodeAt(0) === 123) {
@@ -384,14 +401,40 @@ async function* read(input: Readable, ctx: ReadContext): AsyncGenerator<Flow[]> 
         if (fields.sep !== h.sep.charCodeAt(0)) fields = new Fields(h.sep.charCodeAt(0));
         c = tsvConn(h, fields.set(t));
       }
-      const r = connFlow(c, `${ctx.source}:${ll}`, c.uid ? dns?.get(c.uid) : undefined, c.uid ? dhcp?.get(c.uid) : undefined, ids.id(ll));
-      if (typeof r === 'string') ctx.diag.skip(ctx.source, ll, r);
-      else out.push(r);
+      const why = connFacts(c, facts, c.uid ? dns?.get(c.uid) : undefined, c.uid ? dhcp?.get(c.uid) : undefined);
+      if (why !== undefined) ctx.diag.skip(ctx.source, ll, why);
+      else row(facts, c.communityId, ll);
     }
-    if (out.length) yield out;
+    yield;
   }
   if (headerless > 1) ctx.diag.skip(ctx.source, undefined, `${headerless - 1} more lines without a #fields header skipped`);
   if (otherLog) ctx.diag.warn(`${otherLog} records of a Zeek log other than conn.log passed over (dns.log and dhcp.log are joined to the conn.log beside them)`, ctx.source);
+}
+
+async function* read(input: Readable, ctx: ReadContext): AsyncGenerator<Flow[]> {
+  const ids = new IdHasher(`${ctx.source}:`);
+  let out: Flow[] = [];
+  const row = (facts: FlowFacts, cid: string | undefined, ll: number) => {
+    const origin = `${ctx.source}:${ll}`;
+    const f = makeFlow(facts, origin, origin, ids.id(ll));
+    if (cid) f.community_id = cid;
+    out.push(f);
+  };
+  for await (const _ of rows(input, ctx, row)) {
+    if (out.length) yield out;
+    out = [];
+  }
+}
+
+/** The same records as read, as NDJSON text written directly. */
+async function* readText(input: Readable, ctx: ReadContext): AsyncGenerator<string> {
+  const ids = new IdHasher(`${ctx.source}:`);
+  const originHead = JSON.stringify(`${ctx.source}:`).slice(0, -1);
+  const out = new TextSink();
+  const row = (facts: FlowFacts, cid: string | undefined, ll: number) => {
+    out.line(flowJson(facts, originHead + ll + '"', ids.id(ll), cid || undefined));
+  };
+  for await (const _ of rows(input, ctx, row)) if (!out.empty) yield out.take();
 }
 
 export const zeekConn: FormatReader = {
@@ -399,4 +442,5 @@ export const zeekConn: FormatReader = {
   describe: 'Zeek conn.log, TSV with #fields or JSON; dns.log and dhcp.log beside it are joined by uid',
   sniff: sniffZeek,
   read,
+  readText,
 };
