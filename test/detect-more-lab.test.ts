@@ -163,8 +163,11 @@ describe('BEACON on real traffic (testdata/beacon, made by make.sh)', () => {
     expect(lan).toEqual([]);
   }, 60_000);
 
-  it('a person browsing the same server is no beacon', async () => {
+  it('a person browsing the same server raises no event at all (no beacon, no HTTP guessing)', async () => {
     const flows = await ingest(path.join(dir, 'browse.pcap'));
+    const every = await fir(['detect', '--local-nets', '10.77.0.1/32', flows]);
+    expect(every.exitCode, every.stderr).toBe(0);
+    expect(records(every.stdout).filter((e) => e.priority !== 'info')).toEqual([]);
     const r = await fir(['detect', '--methods', 'BEACON', '--local-nets', '10.77.0.1/32', flows]);
     expect(r.exitCode, r.stderr).toBe(0);
     expect(records(r.stdout)).toEqual([]);

@@ -78,6 +78,10 @@ export const METHOD_DEFAULTS = {
     similar_pkts_abs: 4,
     /** share of the sessions that must be similar */
     min_similar_ratio: 0.6,
+    /** and that share of the similar sessions must carry bytes (both ways) within this share of their median ... */
+    similar_bytes_ratio: 0.3,
+    /** ... or within this many bytes */
+    similar_bytes_abs: 600,
     /** median gap between session starts, seconds (guessing tools reconnect at once; hydra waits up to 32 s for an answer per task) */
     max_median_gap_s: 45,
     /** an authentication attempt is small: bytes both ways at most */
@@ -106,6 +110,8 @@ export const METHOD_DEFAULTS = {
     similar_pkts_ratio: 0.25,
     similar_pkts_abs: 3,
     min_similar_ratio: 0.7,
+    similar_bytes_ratio: 0.3,
+    similar_bytes_abs: 600,
     /** median gap between session starts, seconds (per service: service_max_median_gap_s) */
     max_median_gap_s: 20,
     max_attempt_bytes: 40000,

@@ -108,6 +108,14 @@ describe('DICTATTACK', () => {
     for (let i = 0; i < 100; i++) burst.push(session(i * 0.5, ATT, '10.0.0.11', 80, 8, 1100 + (i % 3), 0.05));
     expect(only(run(burst), 'DICTATTACK', 'HTTP')).toHaveLength(1);
   });
+
+  it('a person browsing a web server (similar packet counts, pages of very different sizes) is not HTTP guessing', () => {
+    // like testdata/beacon/browse.pcap: 56 fetches of 6 to 10 packets, answers from 1.4 KB to 36 KB
+    const sizes = [14348, 11738, 12485, 1468, 24491, 36554, 3351, 2936, 11574, 5777, 18181, 9490, 1392, 3768, 9841, 7424];
+    const browse: Flow[] = [];
+    for (let i = 0; i < 56; i++) browse.push(session(i * 2.4, '10.77.0.1', '10.77.0.2', 8000, 6 + (i % 4), sizes[i % sizes.length]!, 0.01, { app: 'http' }));
+    expect(run(browse)).toEqual([]);
+  });
 });
 
 describe('SSHDICT on one-direction flow records', () => {

@@ -27,6 +27,8 @@ export interface ShapeSettings {
   similar_pkts_ratio: number;
   similar_pkts_abs: number;
   min_similar_ratio: number;
+  similar_bytes_ratio: number;
+  similar_bytes_abs: number;
   max_median_gap_s: number;
   max_attempt_bytes: number;
   success_pkts_factor: number;
@@ -87,6 +89,11 @@ export function judgeSessions(sessions: Session[], s: ShapeSettings, minSessions
   const medianPkts = median(attempts.map((x) => x.pkts));
   const medianBytes = median(attempts.map((x) => x.bytes));
   const medianDurMs = median(attempts.map((x) => x.end - x.start));
+  // failed logins also carry the same bytes (the same refusal every time); a browser fetching
+  // pages of a server opens sessions of a similar packet count but of very different sizes
+  const bytesTol = Math.max(s.similar_bytes_abs, medianBytes * s.similar_bytes_ratio);
+  const sameBytes = attempts.filter((x) => Math.abs(x.bytes - medianBytes) <= bytesTol).length;
+  if (sameBytes < Math.max(minSessions, attempts.length * s.min_similar_ratio)) return undefined;
   const inBand = new Set(attempts);
   const firstAttempt = attempts[0]!.start;
   const others = sessions.filter((x) => !inBand.has(x));
