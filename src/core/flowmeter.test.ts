@@ -1,5 +1,8 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_METER, FlowMeter, flowId, isoMs } from './flowmeter.js';
+import { ByteWriter, DEFAULT_METER, FlowMeter, flowId, isoCached, isoMs } from './flowmeter.js';
 
 /** An Ethernet/IPv4/UDP or TCP frame. */
 function frame(src: number, dst: number, sport: number, dport: number, proto = 17, tcpFlags = 0, payload = 0): Uint8Array {
@@ -96,11 +99,77 @@ describe('isoMs and flowId', () => {
     expect(isoMs(Infinity)).toBe(new Date(8.64e15).toISOString());
   });
 
+  it('gives the same text with the per-second cache (isoCached)', () => {
+    const times = [0, 999, 1000, -1, -1000, -1001, 1764324000030, 1764324000999, 1764324001000, 1764324000030 + 256_000, 253402300799999, 253402300800000, -62167219200001, 8.64e15, -8.64e15, 8.64e15 - 1, -8.64e15 + 1, 1.5, NaN, Infinity];
+    for (let i = 0; i < 2000; i++) times.push(1_700_000_000_000 + Math.floor(i * 7919.3) % 1_000_000);
+    for (const t of [...times, ...times]) expect(isoCached(t), String(t)).toBe(isoMs(t));
+  });
+
   it('gives the same id for the same origin, packet and depth', () => {
     expect(flowId('a.pcap', 1, 0)).toBe(flowId('a.pcap', 1, 0));
     expect(flowId('a.pcap', 1, 0)).not.toBe(flowId('a.pcap', 2, 0));
     expect(flowId('a.pcap', 1, 0)).not.toBe(flowId('a.pcap', 1, 1));
     expect(flowId('a.pcap', 1, 0)).not.toBe(flowId('b.pcap', 1, 0));
     expect(flowId('x', 7, 0)).toMatch(/^[0-9a-f]{16}$/);
+  });
+});
+
+describe('NDJSON text of flows', () => {
+  /** Every packet of a classic little-endian µs pcap into the meter (times in ms after the first second). */
+  function feed(m: FlowMeter, file: string): void {
+    const b = readFileSync(file);
+    const lt = b.readUInt32LE(20);
+    let p = 24;
+    for (let i = 1; p + 16 <= b.length; i++) {
+      const sec = b.readUInt32LE(p);
+      const usec = b.readUInt32LE(p + 4);
+      const incl = b.readUInt32LE(p + 8);
+      if (p + 16 + incl > b.length) break;
+      m.packet(lt, b, p + 16, incl, m.relTime(sec * 1000 + Math.floor(usec / 1000)), i);
+      p += 16 + incl;
+    }
+  }
+
+  it('is JSON.stringify of the flow records, byte for byte (non-ASCII origin too)', () => {
+    const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'testdata');
+    const files = [join(root, 'lab', 'seed-story', 'capture.pcap'), join(root, 'lab', 'ipv6', 'capture.pcap'), join(root, 'pcap', 'encapsulations.pcap'), join(root, 'pcap', 'fragments.pcap'), join(root, 'pcap', 'tcp-states.pcap')].filter((f) => existsSync(f) && readFileSync(f).readUInt32LE(0) === 0xa1b2c3d4);
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) {
+      const origin = `ü/${file}`;
+      const obj = new FlowMeter(origin);
+      const txt = new FlowMeter(origin);
+      txt.useText();
+      feed(obj, file);
+      feed(txt, file);
+      const want = [...obj.take(), ...obj.finish()].map((r) => JSON.stringify(r) + '\n').join('');
+      const got = txt.takeText() + txt.finishText();
+      expect(got.length, file).toBeGreaterThan(0);
+      expect(got, file).toBe(want);
+    }
+  });
+
+  it('ByteWriter writes numbers as JSON does and text as UTF-8', () => {
+    const w = new ByteWriter();
+    const nums = [0, 7, 9, 10, 99, 100, 65535, 2 ** 31 - 1, 2 ** 31, 2 ** 32 + 5, 2 ** 53, -1, 1.5];
+    w.reserve(4096);
+    for (const n of nums) {
+      w.int(n);
+      w.byte(0x20);
+    }
+    w.ascii('plain');
+    expect(w.take()).toBe(nums.join(' ') + ' plain');
+    w.reserve(64);
+    w.text('a"é→😀');
+    w.ipv4(0xc0a80001);
+    w.byte(0x20);
+    w.mac(0x0002, 0xb3c4d5e6);
+    expect(w.take()).toBe('a"é→😀192.168.0.1 00:02:b3:c4:d5:e6');
+    expect(w.take()).toBe('');
+    // growing keeps what was written
+    for (let i = 0; i < 5000; i++) {
+      w.reserve(8);
+      w.ascii('abcdefgh');
+    }
+    expect(w.take()).toBe('abcdefgh'.repeat(5000));
   });
 });

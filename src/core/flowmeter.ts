@@ -183,6 +183,10 @@ export class FlowMeter {
   /** text mode: ended flows are kept as NDJSON text instead of objects (see takeText) */
   private text: string[] = [];
   private textMode = false;
+  /** text mode: the lines of ended flows not yet taken */
+  private readonly textOut = new ByteWriter();
+  /** one line at a time (finishKeyed) */
+  private readonly lineOut = new ByteWriter();
   private originJson = '';
   readonly stats: MeterStats = { packets: 0, undecoded: 0, flows: 0, evicted: 0 };
   private open = 0;
@@ -219,7 +223,9 @@ export class FlowMeter {
 
   /** Text mode: the lines of the flows ended since the last call. */
   takeText(): string {
-    const t = this.text.length ? this.text.join('') : '';
+    if (this.text.length === 0) return this.textOut.take();
+    // lines pushed by finishText come after those written since the last take
+    const t = this.textOut.take() + this.text.join('');
     this.text = [];
     return t;
   }
@@ -757,7 +763,7 @@ export class FlowMeter {
   }
 
   private emit(f: FlowState): void {
-    if (this.textMode) this.text.push(this.line(f));
+    if (this.textMode) this.writeLine(f, this.textOut);
     else this.out.push(this.record(f));
   }
 
@@ -810,8 +816,8 @@ export class FlowMeter {
     if (f.dmacHi >= 0) o.dmac = macText(f.dmacHi, f.dmacLo);
     if (f.vlan >= 0) o.vlan = f.vlan;
     if (proto >= 0) {
-      const sb = addrBytes(f.v6, f.a0, f.a1, f.a2, f.a3);
-      const db = addrBytes(f.v6, f.b0, f.b1, f.b2, f.b3);
+      const sb = addrBytes(f.v6, f.a0, f.a1, f.a2, f.a3, SRC4, SRC16);
+      const db = addrBytes(f.v6, f.b0, f.b1, f.b2, f.b3, DST4, DST16);
       const icmp = proto === IPPROTO_ICMP || proto === IPPROTO_ICMPV6;
       o.community_id = icmp ? communityId(proto, sb, db, f.icmpType < 0 ? 0 : f.icmpType, f.icmpCode < 0 ? 0 : f.icmpCode) : communityId(proto, sb, db, ported ? f.sport : 0, ported ? f.dport : 0);
     }
@@ -822,56 +828,317 @@ export class FlowMeter {
 
   /** The record of f as one NDJSON line: what JSON.stringify(this.record(f)) + '\n' gives, made directly. */
   private line(f: FlowState): string {
+    this.writeLine(f, this.lineOut);
+    return this.lineOut.take();
+  }
+
+  /**
+   * Write the NDJSON line of f as bytes (see ByteWriter): the same text as line(), without
+   * building and flattening a string of many small pieces per flow.
+   */
+  private writeLine(f: FlowState, w: ByteWriter): void {
     const proto = f.proto;
-    let src: string;
-    let dst: string;
+    const ported = proto === IPPROTO_TCP || proto === IPPROTO_UDP || proto === IPPROTO_SCTP;
+    // the parts of unbounded length first, to reserve room for the whole line
+    let appText = '';
+    let dnsText = '';
+    let dhcpText = '';
+    let sniText = '';
+    if (ported) {
+      const app = f.app?.app ?? appFromPort(proto === IPPROTO_TCP ? 'tcp' : proto === IPPROTO_UDP ? 'udp' : 'sctp', f.sport, f.dport);
+      if (app) appText = appJson(app);
+      if (f.app?.dns) dnsText = ',"dns":' + JSON.stringify(f.app.dns);
+      if (f.app?.dhcp) dhcpText = ',"dhcp":' + JSON.stringify(f.app.dhcp);
+      if (f.app?.tls_sni) sniText = ',"tls_sni":' + JSON.stringify(f.app.tls_sni);
+    }
+    const arpText = f.arp ? ',"arp":' + JSON.stringify(f.arp) : '';
+    if (!this.originJson) this.originJson = '","origin":' + JSON.stringify(this.origin) + '}\n';
+    const origin = this.originJson;
+    let src = '';
+    let dst = '';
     if (proto < 0) {
       src = f.arp!.spa;
       dst = f.arp!.tpa;
-    } else if (f.v6) {
-      src = v6text(f.a0, f.a1, f.a2, f.a3);
-      dst = v6text(f.b0, f.b1, f.b2, f.b3);
-    } else {
-      src = formatIPv4(f.a0 >>> 0);
-      dst = formatIPv4(f.b0 >>> 0);
     }
+    w.reserve(1024 + 3 * (appText.length + dnsText.length + dhcpText.length + sniText.length + arpText.length + origin.length + src.length + dst.length));
+
     const ep = this.epoch === this.epoch ? this.epoch : 0;
-    let s = `{"kind":"flow","start":"${isoMs(ep + f.first)}","end":"${isoMs(ep + f.last)}","proto":"${protoName(proto)}","src":"${src}"`;
-    const ported = proto === IPPROTO_TCP || proto === IPPROTO_UDP || proto === IPPROTO_SCTP;
-    if (ported) s += `,"sport":${f.sport}`;
-    s += `,"dst":"${dst}"`;
-    if (ported) s += `,"dport":${f.dport}`;
-    if (f.icmpType >= 0 && (proto === IPPROTO_ICMP || proto === IPPROTO_ICMPV6)) s += `,"icmp_type":${f.icmpType},"icmp_code":${f.icmpCode}`;
-    s += `,"pkts":${f.pkts},"bytes":${f.bytes},"rpkts":${f.rpkts},"rbytes":${f.rbytes}`;
-    if (proto === IPPROTO_TCP) {
-      if (f.flags) s += `,"flags":"${FLAG_LETTERS[f.flags]}"`;
-      if (f.rflags) s += `,"rflags":"${FLAG_LETTERS[f.rflags]}"`;
-      s += `,"state":"${tcpState(f)}"`;
-    } else if (proto === IPPROTO_UDP) {
-      s += `,"state":"${f.pkts > 0 ? (f.rpkts > 0 ? 'SF' : 'S0') : f.rpkts > 0 ? 'SHR' : 'OTH'}"`;
-    }
+    w.bytes(J_START);
+    w.iso(ep + f.first);
+    w.bytes(J_END);
+    w.iso(ep + f.last);
+    w.bytes(J_PROTO);
+    w.ascii(protoName(proto));
+    w.bytes(J_SRC);
+    if (proto < 0) w.text(src);
+    else if (f.v6) w.ascii(v6text(f.a0, f.a1, f.a2, f.a3));
+    else w.ipv4(f.a0);
     if (ported) {
-      const app = f.app?.app ?? appFromPort(proto === IPPROTO_TCP ? 'tcp' : proto === IPPROTO_UDP ? 'udp' : 'sctp', f.sport, f.dport);
-      if (app) s += `,"app":${JSON.stringify(app)}`;
-      if (f.app?.dns) s += `,"dns":${JSON.stringify(f.app.dns)}`;
-      if (f.app?.dhcp) s += `,"dhcp":${JSON.stringify(f.app.dhcp)}`;
-      if (f.app?.tls_sni) s += `,"tls_sni":${JSON.stringify(f.app.tls_sni)}`;
+      w.bytes(J_SPORT);
+      w.int(f.sport);
+      w.bytes(J_DST);
+    } else {
+      w.bytes(J_DST_AFTER_SRC);
     }
-    if (f.arp) s += `,"arp":${JSON.stringify(f.arp)}`;
-    if (f.smacHi >= 0) s += `,"smac":"${macText(f.smacHi, f.smacLo)}"`;
-    if (f.dmacHi >= 0) s += `,"dmac":"${macText(f.dmacHi, f.dmacLo)}"`;
-    if (f.vlan >= 0) s += `,"vlan":${f.vlan}`;
+    if (proto < 0) w.text(dst);
+    else if (f.v6) w.ascii(v6text(f.b0, f.b1, f.b2, f.b3));
+    else w.ipv4(f.b0);
+    if (ported) {
+      w.bytes(J_DPORT);
+      w.int(f.dport);
+    } else {
+      w.byte(0x22);
+    }
+    if (f.icmpType >= 0 && (proto === IPPROTO_ICMP || proto === IPPROTO_ICMPV6)) {
+      w.bytes(J_ICMP_TYPE);
+      w.int(f.icmpType);
+      w.bytes(J_ICMP_CODE);
+      w.int(f.icmpCode);
+    }
+    w.bytes(J_PKTS);
+    w.int(f.pkts);
+    w.bytes(J_BYTES);
+    w.int(f.bytes);
+    w.bytes(J_RPKTS);
+    w.int(f.rpkts);
+    w.bytes(J_RBYTES);
+    w.int(f.rbytes);
+    if (proto === IPPROTO_TCP) {
+      if (f.flags) {
+        w.bytes(J_FLAGS);
+        w.ascii(FLAG_LETTERS[f.flags]);
+        w.byte(0x22);
+      }
+      if (f.rflags) {
+        w.bytes(J_RFLAGS);
+        w.ascii(FLAG_LETTERS[f.rflags]);
+        w.byte(0x22);
+      }
+      w.bytes(J_STATE);
+      w.ascii(tcpState(f));
+      w.byte(0x22);
+    } else if (proto === IPPROTO_UDP) {
+      w.ascii(f.pkts > 0 ? (f.rpkts > 0 ? ',"state":"SF"' : ',"state":"S0"') : f.rpkts > 0 ? ',"state":"SHR"' : ',"state":"OTH"');
+    }
+    if (appText) w.text(appText);
+    if (dnsText) w.text(dnsText);
+    if (dhcpText) w.text(dhcpText);
+    if (sniText) w.text(sniText);
+    if (arpText) w.text(arpText);
+    if (f.smacHi >= 0) {
+      w.bytes(J_SMAC);
+      w.mac(f.smacHi, f.smacLo);
+      w.byte(0x22);
+    }
+    if (f.dmacHi >= 0) {
+      w.bytes(J_DMAC);
+      w.mac(f.dmacHi, f.dmacLo);
+      w.byte(0x22);
+    }
+    if (f.vlan >= 0) {
+      w.bytes(J_VLAN);
+      w.int(f.vlan);
+    }
     if (proto >= 0) {
-      const sb = addrBytes(f.v6, f.a0, f.a1, f.a2, f.a3);
-      const db = addrBytes(f.v6, f.b0, f.b1, f.b2, f.b3);
+      const sb = addrBytes(f.v6, f.a0, f.a1, f.a2, f.a3, SRC4, SRC16);
+      const db = addrBytes(f.v6, f.b0, f.b1, f.b2, f.b3, DST4, DST16);
       const icmp = proto === IPPROTO_ICMP || proto === IPPROTO_ICMPV6;
-      const cid = icmp ? communityId(proto, sb, db, f.icmpType < 0 ? 0 : f.icmpType, f.icmpCode < 0 ? 0 : f.icmpCode) : communityId(proto, sb, db, ported ? f.sport : 0, ported ? f.dport : 0);
-      s += `,"community_id":"${cid}"`;
+      w.bytes(J_CID);
+      w.ascii(icmp ? communityId(proto, sb, db, f.icmpType < 0 ? 0 : f.icmpType, f.icmpCode < 0 ? 0 : f.icmpCode) : communityId(proto, sb, db, ported ? f.sport : 0, ported ? f.dport : 0));
+      w.byte(0x22);
     }
-    if (!this.originJson) this.originJson = JSON.stringify(this.origin);
-    return s + `,"id":"${flowIdFrom(this.originSeed, f.idx, f.depth)}","origin":${this.originJson}}\n`;
+    w.bytes(J_ID);
+    w.flowId(this.originSeed, f.idx, f.depth);
+    w.text(origin);
   }
 }
+
+/**
+ * NDJSON text as bytes in one growing buffer, turned into a string once per batch: a flow line
+ * is some 30 small pieces, and a string made of them by concatenation is a tree that costs
+ * more to flatten (when joined or written) than to build. Text known to be ASCII is copied
+ * char by char; other text (names in DNS answers, the origin) is written as UTF-8, and the
+ * batch is then decoded as UTF-8 instead of Latin-1.
+ */
+export class ByteWriter {
+  private buf: Buffer = Buffer.allocUnsafe(1 << 16);
+  private n = 0;
+  private utf8 = false;
+
+  /** bytes written since the last take */
+  get length(): number {
+    return this.n;
+  }
+
+  /** Make room for `k` more bytes. */
+  reserve(k: number): void {
+    if (this.n + k <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.n + k) size *= 2;
+    const next = Buffer.allocUnsafe(size);
+    this.buf.copy(next, 0, 0, this.n);
+    this.buf = next;
+  }
+
+  /** The text written since the last take. */
+  take(): string {
+    const t = this.n === 0 ? '' : this.utf8 ? this.buf.toString('utf8', 0, this.n) : this.buf.toString('latin1', 0, this.n);
+    this.n = 0;
+    this.utf8 = false;
+    return t;
+  }
+
+  byte(c: number): void {
+    this.buf[this.n++] = c;
+  }
+
+  /** Text known to be ASCII (room reserved). */
+  ascii(s: string): void {
+    const b = this.buf;
+    let n = this.n;
+    for (let i = 0; i < s.length; i++) b[n++] = s.charCodeAt(i);
+    this.n = n;
+  }
+
+  /** Any text (room for 3 bytes a char reserved). */
+  text(s: string): void {
+    const b = this.buf;
+    let n = this.n;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) {
+        this.n = n + b.write(s.slice(i), n, 'utf8');
+        this.utf8 = true;
+        return;
+      }
+      b[n++] = c;
+    }
+    this.n = n;
+  }
+
+  /** A number as JSON writes it. */
+  int(v: number): void {
+    if (!(v >= 0 && v < 0x80000000 && (v | 0) === v)) {
+      this.ascii(String(v));
+      return;
+    }
+    const b = this.buf;
+    if (v < 10) {
+      b[this.n++] = 48 + v;
+      return;
+    }
+    let digits = 1;
+    for (let x = v; x >= 10; x = (x / 10) | 0) digits++;
+    let n = this.n + digits;
+    this.n = n;
+    while (v >= 10) {
+      const q = (v / 10) | 0;
+      b[--n] = 48 + v - q * 10;
+      v = q;
+    }
+    b[--n] = 48 + v;
+  }
+
+  /** An IPv4 address word as dotted text. */
+  ipv4(a: number): void {
+    this.int(a >>> 24);
+    this.buf[this.n++] = 0x2e;
+    this.int((a >>> 16) & 255);
+    this.buf[this.n++] = 0x2e;
+    this.int((a >>> 8) & 255);
+    this.buf[this.n++] = 0x2e;
+    this.int(a & 255);
+  }
+
+  private hex2(v: number): void {
+    this.buf[this.n++] = HEX_DIGIT[v >>> 4];
+    this.buf[this.n++] = HEX_DIGIT[v & 15];
+  }
+
+  /** A MAC address (16 high bits, 32 low bits) as aa:bb:cc:dd:ee:ff. */
+  mac(hi: number, lo: number): void {
+    this.hex2(hi >>> 8);
+    this.buf[this.n++] = 0x3a;
+    this.hex2(hi & 255);
+    this.buf[this.n++] = 0x3a;
+    this.hex2(lo >>> 24);
+    this.buf[this.n++] = 0x3a;
+    this.hex2((lo >>> 16) & 255);
+    this.buf[this.n++] = 0x3a;
+    this.hex2((lo >>> 8) & 255);
+    this.buf[this.n++] = 0x3a;
+    this.hex2(lo & 255);
+  }
+
+  /** flowIdFrom's 16 hex digits. */
+  flowId(seed: [number, number], index: number, depth: number): void {
+    flowIdHash(seed, index, depth);
+    const h1 = idH1;
+    const h2 = idH2;
+    this.hex2(h1 >>> 24);
+    this.hex2((h1 >>> 16) & 255);
+    this.hex2((h1 >>> 8) & 255);
+    this.hex2(h1 & 255);
+    this.hex2(h2 >>> 24);
+    this.hex2((h2 >>> 16) & 255);
+    this.hex2((h2 >>> 8) & 255);
+    this.hex2(h2 & 255);
+  }
+
+  /** Pre-encoded ASCII (K). */
+  bytes(k: Uint8Array): void {
+    const b = this.buf;
+    let n = this.n;
+    for (let i = 0; i < k.length; i++) b[n++] = k[i];
+    this.n = n;
+  }
+
+  /** isoMs(ms), the date and time of day from the per-second cache. */
+  iso(ms: number): void {
+    if (!(ms >= -8.6399e15 && ms <= 8.64e15) || Math.floor(ms) !== ms) {
+      this.ascii(isoMs(ms));
+      return;
+    }
+    const sec = Math.floor(ms / 1000);
+    this.bytes(isoHeadBytes(sec));
+    const frac = ms - sec * 1000;
+    const b = this.buf;
+    b[this.n++] = 48 + ((frac / 100) | 0);
+    b[this.n++] = 48 + (((frac / 10) | 0) % 10);
+    b[this.n++] = 48 + (frac % 10);
+    b[this.n++] = 0x5a; // Z
+  }
+}
+
+// the constant parts of a flow line, as bytes
+const J_START = ascii('{"kind":"flow","start":"');
+const J_END = ascii('","end":"');
+const J_PROTO = ascii('","proto":"');
+const J_SRC = ascii('","src":"');
+const J_SPORT = ascii('","sport":');
+const J_DST = ascii(',"dst":"');
+const J_DST_AFTER_SRC = ascii('","dst":"');
+const J_DPORT = ascii('","dport":');
+const J_ICMP_TYPE = ascii(',"icmp_type":');
+const J_ICMP_CODE = ascii(',"icmp_code":');
+const J_PKTS = ascii(',"pkts":');
+const J_BYTES = ascii(',"bytes":');
+const J_RPKTS = ascii(',"rpkts":');
+const J_RBYTES = ascii(',"rbytes":');
+const J_FLAGS = ascii(',"flags":"');
+const J_RFLAGS = ascii(',"rflags":"');
+const J_STATE = ascii(',"state":"');
+const J_SMAC = ascii(',"smac":"');
+const J_DMAC = ascii(',"dmac":"');
+const J_VLAN = ascii(',"vlan":');
+const J_CID = ascii(',"community_id":"');
+const J_ID = ascii(',"id":"');
+
+function ascii(s: string): Uint8Array {
+  return Uint8Array.from(s, (c) => c.charCodeAt(0));
+}
+
+const HEX_DIGIT = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
 
 function isDnsPort(p: number): boolean {
   return p === 53 || p === 5353 || p === 5355;
@@ -928,16 +1195,41 @@ function v6text(a0: number, a1: number, a2: number, a3: number): string {
   return formatIPv6Words([a0 >>> 16, a0 & 0xffff, a1 >>> 16, a1 & 0xffff, a2 >>> 16, a2 & 0xffff, a3 >>> 16, a3 & 0xffff]);
 }
 
-function addrBytes(v6: boolean, a0: number, a1: number, a2: number, a3: number): Uint8Array {
-  const out = new Uint8Array(v6 ? 16 : 4);
-  const w = v6 ? [a0, a1, a2, a3] : [a0];
-  for (let i = 0; i < w.length; i++) {
-    out[i * 4] = w[i] >>> 24;
-    out[i * 4 + 1] = (w[i] >>> 16) & 255;
-    out[i * 4 + 2] = (w[i] >>> 8) & 255;
-    out[i * 4 + 3] = w[i] & 255;
+// address bytes for the Community ID, reused (communityId copies them before hashing)
+const SRC4 = new Uint8Array(4);
+const DST4 = new Uint8Array(4);
+const SRC16 = new Uint8Array(16);
+const DST16 = new Uint8Array(16);
+
+function putWord(out: Uint8Array, o: number, w: number): void {
+  out[o] = w >>> 24;
+  out[o + 1] = (w >>> 16) & 255;
+  out[o + 2] = (w >>> 8) & 255;
+  out[o + 3] = w & 255;
+}
+
+/** The address words as bytes, written into out4 or out16 (returned). */
+function addrBytes(v6: boolean, a0: number, a1: number, a2: number, a3: number, out4: Uint8Array, out16: Uint8Array): Uint8Array {
+  if (!v6) {
+    putWord(out4, 0, a0);
+    return out4;
   }
-  return out;
+  putWord(out16, 0, a0);
+  putWord(out16, 4, a1);
+  putWord(out16, 8, a2);
+  putWord(out16, 12, a3);
+  return out16;
+}
+
+/** `,"app":"NAME"` per application name (a handful of names: cached) */
+const APP_JSON = new Map<string, string>();
+function appJson(app: string): string {
+  let j = APP_JSON.get(app);
+  if (j === undefined) {
+    j = ',"app":' + JSON.stringify(app);
+    if (APP_JSON.size < 1024) APP_JSON.set(app, j);
+  }
+  return j;
 }
 
 function macText(hi: number, lo: number): string {
@@ -961,7 +1253,11 @@ export function originHash(origin: string): [number, number] {
   return [h1, h2];
 }
 
-function flowIdFrom(seed: [number, number], index: number, depth: number): string {
+/** the two halves of the last flowIdHash */
+let idH1 = 0;
+let idH2 = 0;
+
+function flowIdHash(seed: [number, number], index: number, depth: number): void {
   const s = `\u0000${index}\u0000${depth}`;
   let h1 = seed[0];
   let h2 = seed[1];
@@ -970,11 +1266,48 @@ function flowIdFrom(seed: [number, number], index: number, depth: number): strin
     h1 = Math.imul(h1 ^ c, 0x01000193);
     h2 = Math.imul(h2 ^ c, 0x0100019d) ^ (h1 >>> 7);
   }
+  idH1 = h1;
+  idH2 = h2;
+}
+
+function flowIdFrom(seed: [number, number], index: number, depth: number): string {
+  flowIdHash(seed, index, depth);
+  const h1 = idH1;
+  const h2 = idH2;
   return HEX2[h1 >>> 24] + HEX2[(h1 >>> 16) & 255] + HEX2[(h1 >>> 8) & 255] + HEX2[h1 & 255] + HEX2[h2 >>> 24] + HEX2[(h2 >>> 16) & 255] + HEX2[(h2 >>> 8) & 255] + HEX2[h2 & 255];
 }
 
 const PAD2: string[] = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
 const PAD3: string[] = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+
+/** isoMs's text up to the second ("YYYY-MM-DDTHH:MM:SS.") of the last few seconds asked for */
+const ISO_SLOTS = 256;
+const isoSec = new Float64Array(ISO_SLOTS).fill(NaN);
+const isoHead: string[] = new Array<string>(ISO_SLOTS).fill('');
+const isoHeadB: Uint8Array[] = new Array<Uint8Array>(ISO_SLOTS).fill(new Uint8Array(0));
+
+function isoSlot(sec: number): number {
+  const slot = sec & (ISO_SLOTS - 1);
+  if (isoSec[slot] !== sec) {
+    const t = isoMs(sec * 1000);
+    isoSec[slot] = sec;
+    isoHead[slot] = t.slice(0, t.length - 4);
+    isoHeadB[slot] = Uint8Array.from(isoHead[slot], (c) => c.charCodeAt(0));
+  }
+  return slot;
+}
+
+/** isoMs's text up to the second of `sec` (seconds since 1970, within Date's range) as bytes. */
+function isoHeadBytes(sec: number): Uint8Array {
+  return isoHeadB[isoSlot(sec)];
+}
+
+/** isoMs(ms) with the date and time of day cached per second: flows end in time order, so most seconds repeat. */
+export function isoCached(ms: number): string {
+  if (!(ms >= -8.6399e15 && ms <= 8.64e15) || Math.floor(ms) !== ms) return isoMs(ms);
+  const sec = Math.floor(ms / 1000);
+  return isoHead[isoSlot(sec)] + PAD3[ms - sec * 1000] + 'Z';
+}
 
 /** ISO 8601 UTC with milliseconds by calendar arithmetic (Hinnant's civil_from_days), without a Date. */
 export function isoMs(ms: number): string {
