@@ -1,14 +1,14 @@
 // Any CSV with a header row, read with csv-parse: `--map 'src=SrcAddr,dst=DstAddr,…'` says
 // which column holds which flow field. Times are ISO 8601, `YYYY-MM-DD HH:MM:SS(.fff)` (UTC),
 // or epoch seconds/ms/µs/ns, sniffed per value or named with --time-format.
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import { UsageError } from '../errors.js';
-import { canonicalIp } from '../net.js';
+import { canonicalIp, parseIPv4 } from '../net.js';
 import type { Flow } from '../record.js';
 import { pairBatches } from './netflow/biflow.js';
-import { badTimes, flagsByte, IdHasher, makeFlow, protoNumber, type FlowFacts } from './netflow/normalize.js';
-import { parseTime, TIME_FORMATS, type TimeFormat } from './netflow/text.js';
+import { asText, badTimes, blankFacts, clearFacts, flagsByte, flowJson, IdHasher, makeFlow, protoNumber, type FlowFacts } from './netflow/normalize.js';
+import { lineBatches, parseTime, TextSink, TIME_FORMATS, type LineBatch, type TimeFormat } from './netflow/text.js';
 import type { FormatReader, ReadContext } from './types.js';
 
 export const MAP_FIELDS = ['start', 'end', 'duration', 'src', 'dst', 'sport', 'dport', 'proto', 'pkts', 'bytes', 'rpkts', 'rbytes', 'flags', 'rflags', 'state', 'smac', 'dmac', 'vlan', 'app', 'icmp_type', 'icmp_code'] as const;
@@ -38,8 +38,13 @@ export function resolveMap(map: Record<string, string> | undefined, header: stri
 
 const MAC = /^([0-9a-f]{2})[:-]([0-9a-f]{2})[:-]([0-9a-f]{2})[:-]([0-9a-f]{2})[:-]([0-9a-f]{2})[:-]([0-9a-f]{2})$/i;
 
-/** A flow of one CSV record, or the reason it is bad. */
-export function csvFlow(rec: string[], m: Partial<Record<MapField, number>>, fmt: TimeFormat | undefined, origin: string, id?: string): Flow | string {
+/** An address in its canonical text (a plain IPv4 address already is), or undefined. */
+function address(s: string): string | undefined {
+  return parseIPv4(s) >= 0 ? s : canonicalIp(s);
+}
+
+/** The facts of one CSV record into `facts` (cleared first), or the reason it is bad. */
+export function csvFacts(rec: string[], m: Partial<Record<MapField, number>>, fmt: TimeFormat | undefined, facts: FlowFacts): string | undefined {
   const get = (f: MapField) => {
     const i = m[f];
     if (i === undefined || i >= rec.length) return undefined;
@@ -70,8 +75,8 @@ export function csvFlow(rec: string[], m: Partial<Record<MapField, number>>, fmt
   if (why) return why;
   const srcText = get('src');
   const dstText = get('dst');
-  const src = srcText !== undefined ? canonicalIp(srcText) : undefined;
-  const dst = dstText !== undefined ? canonicalIp(dstText) : undefined;
+  const src = srcText !== undefined ? address(srcText) : undefined;
+  const dst = dstText !== undefined ? address(dstText) : undefined;
   if (!src || !dst) return `bad address ${!src ? srcText ?? '(empty)' : dstText ?? '(empty)'}`;
   const pt = get('proto');
   const proto = pt !== undefined ? protoNumber(pt) : 0;
@@ -79,7 +84,14 @@ export function csvFlow(rec: string[], m: Partial<Record<MapField, number>>, fmt
   const pkts = int('pkts');
   const bytes = int('bytes');
   if (pkts == null || bytes == null) return `bad packet or byte count`;
-  const facts: FlowFacts = { startMs: start, endMs: end, proto, src, dst, pkts, bytes };
+  clearFacts(facts);
+  facts.startMs = start;
+  facts.endMs = end;
+  facts.proto = proto;
+  facts.src = src;
+  facts.dst = dst;
+  facts.pkts = pkts;
+  facts.bytes = bytes;
   for (const [f, k] of [['sport', 'sport'], ['dport', 'dport'], ['icmp_type', 'icmpType'], ['icmp_code', 'icmpCode'], ['vlan', 'vlan']] as const) {
     const v = int(f);
     if (v === null) return `bad ${f} ${get(f)}`;
@@ -111,12 +123,63 @@ export function csvFlow(rec: string[], m: Partial<Record<MapField, number>>, fmt
   }
   const app = get('app');
   if (app) facts.app = app.toLowerCase();
-  return makeFlow(facts, origin, origin, id);
+  return undefined;
 }
 
-async function* read(input: Readable, ctx: ReadContext): AsyncGenerator<Flow[]> {
-  const tf = ctx.options.timeFormat;
-  if (tf !== undefined && !(TIME_FORMATS as readonly string[]).includes(tf)) throw new UsageError(`--time-format: ${tf} is not one of ${TIME_FORMATS.join(', ')}`);
+/** A flow of one CSV record, or the reason it is bad. */
+export function csvFlow(rec: string[], m: Partial<Record<MapField, number>>, fmt: TimeFormat | undefined, origin: string, id?: string): Flow | string {
+  const facts = blankFacts();
+  return csvFacts(rec, m, fmt, facts) ?? makeFlow(facts, origin, origin, id);
+}
+
+interface Rec {
+  record: string[];
+  line: number;
+}
+
+/**
+ * The records of a CSV stream with their line numbers, in batches. Lines without a quote or a
+ * lone CR are split at commas here (what csv-parse makes of them too); from the first line that
+ * has one, the rest of the stream goes through csv-parse (quoted fields, fields over lines).
+ */
+async function* csvRecords(input: Readable, ctx: ReadContext): AsyncGenerator<Rec[]> {
+  const it = lineBatches(input)[Symbol.asyncIterator]();
+  let first = true;
+  for (;;) {
+    const r = await it.next();
+    if (r.done) return;
+    const { lines, first: n0 } = r.value;
+    const out: Rec[] = [];
+    for (let k = 0; k < lines.length; k++) {
+      let t = lines[k];
+      if (first) {
+        first = false;
+        if (t.charCodeAt(0) === 0xfeff) lines[k] = t = t.slice(1); // a byte order mark
+      }
+      if (t.indexOf('"') >= 0 || t.indexOf('\r') >= 0) {
+        if (out.length) yield out;
+        yield* parsedRecords(restOf(lines, k, it), n0 + k - 1, ctx);
+        return;
+      }
+      if (t.length === 0) continue;
+      out.push({ record: t.split(','), line: n0 + k });
+    }
+    if (out.length) yield out;
+  }
+}
+
+/** The text of lines[k…] and of the batches still to come. */
+async function* restOf(lines: string[], k: number, it: AsyncIterator<LineBatch>): AsyncGenerator<string> {
+  yield lines.slice(k).join('\n') + '\n';
+  for (;;) {
+    const r = await it.next();
+    if (r.done) return;
+    yield r.value.lines.join('\n') + '\n';
+  }
+}
+
+/** Records of CSV text by csv-parse; `offset` lines come before the text. */
+async function* parsedRecords(text: AsyncIterable<string>, offset: number, ctx: ReadContext): AsyncGenerator<Rec[]> {
   const parser = parse({
     relax_column_count: true,
     relax_quotes: true,
@@ -125,37 +188,78 @@ async function* read(input: Readable, ctx: ReadContext): AsyncGenerator<Flow[]> 
     bom: true,
     skip_records_with_error: true,
     on_skip: (err: Error | undefined) => {
-      if (err) ctx.diag.skip(ctx.source, (err as { lines?: number }).lines, `not CSV (${err.message.slice(0, 100)})`);
+      if (err) {
+        const l = (err as { lines?: number }).lines;
+        ctx.diag.skip(ctx.source, l !== undefined ? l + offset : undefined, `not CSV (${err.message.slice(0, 100)})`);
+      }
     },
   });
-  input.on('error', (err) => parser.destroy(err));
-  input.pipe(parser);
+  const source = Readable.from(text, { objectMode: false });
+  source.on('error', (err) => parser.destroy(err));
+  source.pipe(parser);
+  try {
+    let out: Rec[] = [];
+    for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      out.push({ record: item.record, line: item.info.lines + offset });
+      if (out.length >= 2048) {
+        yield out;
+        out = [];
+      }
+    }
+    if (out.length) yield out;
+  } finally {
+    parser.destroy();
+    source.destroy();
+  }
+}
+
+/** Each record's facts to `row`, bad ones reported; one yield a batch of records. */
+async function* rows(input: Readable, ctx: ReadContext, row: (facts: FlowFacts, line: number) => void): AsyncGenerator<void> {
+  const tf = ctx.options.timeFormat;
+  if (tf !== undefined && !(TIME_FORMATS as readonly string[]).includes(tf)) throw new UsageError(`--time-format: ${tf} is not one of ${TIME_FORMATS.join(', ')}`);
   let m: Partial<Record<MapField, number>> | undefined;
+  const facts = blankFacts();
+  for await (const batch of csvRecords(input, ctx)) {
+    for (const { record, line } of batch) {
+      if (!m) {
+        const r = resolveMap(ctx.options.map, record);
+        if (typeof r === 'string') {
+          // this file is skipped, the other inputs are still read
+          ctx.diag.skip(ctx.source, line, r);
+          input.destroy();
+          return;
+        }
+        m = r;
+        continue;
+      }
+      const why = csvFacts(record, m, tf as TimeFormat | undefined, facts);
+      if (why !== undefined) ctx.diag.skip(ctx.source, line, why);
+      else row(facts, line);
+    }
+    yield;
+  }
+}
+
+async function* read(input: Readable, ctx: ReadContext): AsyncGenerator<Flow[]> {
   const ids = new IdHasher(`${ctx.source}:`);
   let out: Flow[] = [];
-  for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-    const line = item.info.lines;
-    if (!m) {
-      const r = resolveMap(ctx.options.map, item.record);
-      if (typeof r === 'string') {
-        // this file is skipped, the other inputs are still read
-        ctx.diag.skip(ctx.source, line, r);
-        parser.destroy();
-        input.destroy();
-        return;
-      }
-      m = r;
-      continue;
-    }
-    const r = csvFlow(item.record, m, tf as TimeFormat | undefined, `${ctx.source}:${line}`, ids.id(line));
-    if (typeof r === 'string') ctx.diag.skip(ctx.source, line, r);
-    else out.push(r);
-    if (out.length >= 4096) {
-      yield out;
-      out = [];
-    }
+  const row = (facts: FlowFacts, line: number) => {
+    const origin = `${ctx.source}:${line}`;
+    out.push(makeFlow(facts, origin, origin, ids.id(line)));
+  };
+  for await (const _ of rows(input, ctx, row)) {
+    if (out.length) yield out;
+    out = [];
   }
-  if (out.length) yield out;
+}
+
+/** The same records as read, as NDJSON text written directly. */
+async function* readText(input: Readable, ctx: ReadContext): AsyncGenerator<string> {
+  const ids = new IdHasher(`${ctx.source}:`);
+  const originHead = JSON.stringify(`${ctx.source}:`).slice(0, -1);
+  const out = new TextSink();
+  const row = (facts: FlowFacts, line: number) => out.line(flowJson(facts, originHead + line + '"', ids.id(line)));
+  for await (const _ of rows(input, ctx, row)) if (!out.empty) yield out.take();
 }
 
 export const csvMap: FormatReader = {
@@ -163,4 +267,6 @@ export const csvMap: FormatReader = {
   describe: "any CSV with a header row and --map 'src=COL,dst=COL,start=COL,proto=COL,pkts=COL,bytes=COL,…'",
   sniff: sniffCsv,
   read: (input, ctx) => pairBatches(read(input, ctx), ctx.options.biflow === true),
+  // without --biflow the records are written as text directly (the pairer needs objects)
+  readText: (input, ctx) => (ctx.options.biflow === true ? asText(pairBatches(read(input, ctx), true)) : readText(input, ctx)),
 };
