@@ -222,13 +222,13 @@ async function* readCsvText(input: Readable, ctx: ReadContext): AsyncGenerator<s
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
 
-/** A flow of one nfdump JSON object, undefined for non-flow records, or the reason it is bad. */
-export function nfdumpJsonFlow(o: Record<string, unknown>, origin: string, id?: string): Flow | string | undefined {
-  if (o.type !== undefined && o.type !== 'FLOW') return undefined;
+/** The facts of one nfdump JSON object into `facts` (cleared first); null for non-flow records, or the reason it is bad. */
+function nfdumpJsonFacts(o: Record<string, unknown>, facts: FlowFacts, time: DateTimeReader): string | null | undefined {
+  if (o.type !== undefined && o.type !== 'FLOW') return null;
   const first = str(o.first) ?? str(o.t_first);
   const last = str(o.last) ?? str(o.t_last);
-  const start = first ? parseDateTime(first) : NaN;
-  const end = last ? parseDateTime(last) : start;
+  const start = first ? time.of(first) : NaN;
+  const end = last ? time.of(last) : start;
   if (Number.isNaN(start) || Number.isNaN(end)) return `bad or missing time ${first ?? ''}`;
   const why = badTimes(start, end);
   if (why) return why;
@@ -237,7 +237,14 @@ export function nfdumpJsonFlow(o: Record<string, unknown>, origin: string, id?: 
   if (!src || !dst) return 'no src4_addr/src6_addr or dst4_addr/dst6_addr';
   const proto = num(o.proto);
   if (proto === undefined || proto > 255) return 'bad or missing proto';
-  const facts: FlowFacts = { startMs: start, endMs: end, proto, src, dst, pkts: num(o.in_packets) ?? 0, bytes: num(o.in_bytes) ?? 0 };
+  clearFacts(facts);
+  facts.startMs = start;
+  facts.endMs = end;
+  facts.proto = proto;
+  facts.src = src;
+  facts.dst = dst;
+  facts.pkts = num(o.in_packets) ?? 0;
+  facts.bytes = num(o.in_bytes) ?? 0;
   if (proto === 1 || proto === 58) {
     facts.icmpType = num(o.icmp_type);
     facts.icmpCode = num(o.icmp_code);
@@ -262,13 +269,22 @@ export function nfdumpJsonFlow(o: Record<string, unknown>, origin: string, id?: 
   if (dmac && dmac !== ZERO_MAC) facts.dmac = dmac.toLowerCase();
   const vlan = num(o.src_vlan);
   if (vlan) facts.vlan = vlan;
-  return makeFlow(facts, origin, origin, id);
+  return undefined;
 }
 
-async function* readJson(input: Readable, ctx: ReadContext): AsyncGenerator<Flow[]> {
-  const ids = new IdHasher(`${ctx.source}:`);
+/** A flow of one nfdump JSON object, undefined for non-flow records, or the reason it is bad. */
+export function nfdumpJsonFlow(o: Record<string, unknown>, origin: string, id?: string): Flow | string | undefined {
+  const facts = blankFacts();
+  const why = nfdumpJsonFacts(o, facts, new DateTimeReader());
+  if (why === null) return undefined;
+  return why ?? makeFlow(facts, origin, origin, id);
+}
+
+/** The flows of an nfdump JSON stream, each to `row` (its facts), bad ones reported; one yield a batch. */
+async function* jsonRows(input: Readable, ctx: ReadContext, row: (facts: FlowFacts, line: number) => void): AsyncGenerator<void> {
+  const facts = blankFacts();
+  const time = new DateTimeReader();
   for await (const batch of jsonObjects(input, (line, reason) => ctx.diag.skip(ctx.source, line, reason))) {
-    const out: Flow[] = [];
     for (const { text, line } of batch) {
       let o: Record<string, unknown>;
       try {
@@ -277,12 +293,35 @@ async function* readJson(input: Readable, ctx: ReadContext): AsyncGenerator<Flow
         ctx.diag.skip(ctx.source, line, `not JSON (${(err as Error).message.slice(0, 80)})`);
         continue;
       }
-      const r = nfdumpJsonFlow(o, `${ctx.source}:${line}`, ids.id(line));
-      if (typeof r === 'string') ctx.diag.skip(ctx.source, line, r);
-      else if (r) out.push(r);
+      const why = nfdumpJsonFacts(o, facts, time);
+      if (why === null) continue;
+      if (why !== undefined) ctx.diag.skip(ctx.source, line, why);
+      else row(facts, line);
     }
-    if (out.length) yield out;
+    yield;
   }
+}
+
+async function* readJson(input: Readable, ctx: ReadContext): AsyncGenerator<Flow[]> {
+  const ids = new IdHasher(`${ctx.source}:`);
+  let out: Flow[] = [];
+  const row = (facts: FlowFacts, line: number) => {
+    const origin = `${ctx.source}:${line}`;
+    out.push(makeFlow(facts, origin, origin, ids.id(line)));
+  };
+  for await (const _ of jsonRows(input, ctx, row)) {
+    if (out.length) yield out;
+    out = [];
+  }
+}
+
+/** The same records as readJson, as NDJSON text written directly. */
+async function* readJsonText(input: Readable, ctx: ReadContext): AsyncGenerator<string> {
+  const ids = new IdHasher(`${ctx.source}:`);
+  const originHead = JSON.stringify(`${ctx.source}:`).slice(0, -1);
+  const out = new TextSink();
+  const row = (facts: FlowFacts, line: number) => out.line(flowJson(facts, originHead + line + '"', ids.id(line)));
+  for await (const _ of jsonRows(input, ctx, row)) if (!out.empty) yield out.take();
 }
 
 export const nfdumpCsv: FormatReader = {
@@ -299,4 +338,5 @@ export const nfdumpJson: FormatReader = {
   describe: 'nfdump 1.7 -o json (an array) or -o ndjson (one object a line)',
   sniff: sniffNfdumpJson,
   read: (input, ctx) => pairBatches(readJson(input, ctx), ctx.options.biflow === true),
+  readText: (input, ctx) => (ctx.options.biflow === true ? asText(pairBatches(readJson(input, ctx), true)) : readJsonText(input, ctx)),
 };
