@@ -40,16 +40,21 @@ interface OpenEvent {
   minPriority: Priority | undefined;
 }
 
-/** Milliseconds of an ISO time; the common `YYYY-MM-DDTHH:MM:SS.mmmZ` form without Date.parse. */
-let lastDay = '';
+/**
+ * Milliseconds of an ISO time; the common `YYYY-MM-DDTHH:MM:SS.mmmZ` form without Date.parse.
+ * Flows of one capture share their day: its ten characters are compared as char codes with the
+ * last day's (cheaper than startsWith), and its milliseconds come from Date.parse once a day.
+ */
+let d0 = -1, d1 = -1, d2 = -1, d3 = -1, d4 = -1, d5 = -1, d6 = -1, d7 = -1, d8 = -1, d9 = -1; // prettier-ignore
 let lastDayMs = NaN;
 export function fastTimeMs(s: unknown): number {
   if (typeof s !== 'string') return NaN;
   if (s.length === 24 && s.charCodeAt(23) === 90 /* Z */ && s.charCodeAt(10) === 84 /* T */ && s.charCodeAt(13) === 58 && s.charCodeAt(16) === 58 && s.charCodeAt(19) === 46) {
-    // flows of one capture share their day: compare the prefix instead of parsing it
-    if (!s.startsWith(lastDay) || lastDay.length !== 10) {
-      lastDay = s.slice(0, 10);
-      lastDayMs = Date.parse(lastDay + 'T00:00:00.000Z');
+    const c0 = s.charCodeAt(0), c1 = s.charCodeAt(1), c2 = s.charCodeAt(2), c3 = s.charCodeAt(3), c4 = s.charCodeAt(4); // prettier-ignore
+    const c5 = s.charCodeAt(5), c6 = s.charCodeAt(6), c7 = s.charCodeAt(7), c8 = s.charCodeAt(8), c9 = s.charCodeAt(9); // prettier-ignore
+    if (c9 !== d9 || c8 !== d8 || c6 !== d6 || c5 !== d5 || c3 !== d3 || c2 !== d2 || c1 !== d1 || c0 !== d0 || c4 !== d4 || c7 !== d7) {
+      d0 = c0; d1 = c1; d2 = c2; d3 = c3; d4 = c4; d5 = c5; d6 = c6; d7 = c7; d8 = c8; d9 = c9; // prettier-ignore
+      lastDayMs = Date.parse(s.slice(0, 10) + 'T00:00:00.000Z');
     }
     const day = lastDayMs;
     const h = (s.charCodeAt(11) - 48) * 10 + s.charCodeAt(12) - 48;

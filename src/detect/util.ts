@@ -12,6 +12,20 @@ export function isUnicast(ip: string | undefined): ip is string {
   }
   if (ip === '255.255.255.255' || ip === '0.0.0.0') return false;
   const dot = ip.indexOf('.');
+  // the first number of a dotted address from its digits (this runs for most flows); anything
+  // else goes through Number() as written
+  if (dot >= 1 && dot <= 3) {
+    let first = 0;
+    for (let i = 0; i < dot; i++) {
+      const d = ip.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) {
+        first = -1;
+        break;
+      }
+      first = first * 10 + d;
+    }
+    if (first >= 0) return first < 224 && first !== 0;
+  }
   const first = Number(ip.slice(0, dot));
   return first < 224 && first !== 0;
 }
@@ -73,8 +87,20 @@ export function segmentOf(ip: string, localNets: readonly string[], v4Len: numbe
 
 /** Whether an address is local (in --local-nets; with none given, private and link-local space). */
 export function isLocal(ip: string, localNets: CidrSet): boolean {
-  if (localNets.size > 0) return localNets.has(ip);
-  return DEFAULT_LOCAL.has(ip);
+  const set = localNets.size > 0 ? localNets : DEFAULT_LOCAL;
+  // an IPv6 lookup parses to a bigint: the answers are kept (per set, up to LOCAL_CACHE addresses)
+  let cache = localCaches.get(set);
+  if (!cache) localCaches.set(set, (cache = new Map()));
+  let v = cache.get(ip);
+  if (v === undefined) {
+    v = set.has(ip);
+    if (cache.size >= LOCAL_CACHE) cache.clear();
+    cache.set(ip, v);
+  }
+  return v;
 }
+
+const LOCAL_CACHE = 1 << 16;
+const localCaches = new WeakMap<CidrSet, Map<string, boolean>>();
 
 const DEFAULT_LOCAL = new CidrSet(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16', 'fc00::/7', 'fe80::/10']);

@@ -203,6 +203,9 @@ export const beacon: DetectionMethod = {
     const minGap = s.min_interval_s * 1000;
     const maxConn = Math.max(4, Math.floor(s.max_connections_per_pair));
     const ignorePorts = new Set<number>(s.ignore_ports as number[]);
+    // the same ports as a table for the integer ports flows carry (a Set lookup per flow costs more)
+    const ignoreTable = new Uint8Array(65536);
+    for (const p of ignorePorts) if (Number.isInteger(p) && p >= 0 && p < 65536) ignoreTable[p] = 1;
     const ignoreNets = new CidrSet((s.ignore_nets as string[]) ?? []);
     /** src → dst → pair (nested: no key string per flow) */
     const pairs = new Map<string, Map<string, Pair>>();
@@ -246,7 +249,7 @@ export const beacon: DetectionMethod = {
         const proto = f.proto;
         if (proto !== 'tcp' && proto !== 'udp') return;
         const dp = f.dport;
-        if (dp !== undefined && ignorePorts.has(dp)) return;
+        if (dp !== undefined && (dp < 65536 && (dp | 0) === dp ? ignoreTable[dp] === 1 : ignorePorts.has(dp))) return;
         if (!answered(f)) return;
         const src = f.src;
         const dst = f.dst;

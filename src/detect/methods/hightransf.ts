@@ -103,13 +103,15 @@ export const hightransf: DetectionMethod = {
     const pending: Pending[] = [];
     let nextSweep = -Infinity;
 
-    function count(map: Map<string, Top>, key: string, dir: 0 | 1, v: number): void {
+    /** a transfer into the host's or pair's history: the directions that reach minUsual (at least one does), one lookup */
+    function count2(map: Map<string, Top>, key: string, up: number, down: number): void {
       let t = map.get(key);
       if (!t) {
         if (map.size >= (map === hosts ? s.max_hosts : s.max_pairs)) return;
         map.set(key, (t = [0, 0, 0, 0, 0, 0]));
       }
-      addTop(t, dir, v);
+      if (up >= minUsual) addTop(t, 0, up);
+      if (down >= minUsual) addTop(t, 1, down);
     }
 
     function judge(p: Pending): void {
@@ -184,12 +186,9 @@ export const hightransf: DetectionMethod = {
         if (down >= minCount) hist[1].add(down);
         // a host's or pair's transfers below min_bytes / host_factor cannot quiet a transfer of min_bytes: not kept
         if (up < minUsual && down < minUsual) return;
-        if (up >= minUsual) count(hosts, host, 0, up);
-        if (down >= minUsual) count(hosts, host, 1, down);
+        count2(hosts, host, up, down);
         // the pair's history is kept for transfers that could matter to a decision
-        const pk = host + ' ' + peer + ' ' + (f.dport ?? '');
-        if (up >= minUsual) count(pairs, pk, 0, up);
-        if (down >= minUsual) count(pairs, pk, 1, down);
+        count2(pairs, host + ' ' + peer + ' ' + (f.dport ?? ''), up, down);
         if (up < minBytes && down < minBytes) return;
         if (pending.length >= s.max_pending) judge(pending.shift()!);
         const p: Pending = { host, peer, port: f.dport, proto: f.proto, app: typeof f.app === 'string' ? f.app : undefined, first: t, last: tEnd, up, down, id: f.id };

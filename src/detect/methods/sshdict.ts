@@ -175,8 +175,13 @@ function makeMethod(kind: 'SSHDICT' | 'DICTATTACK'): DetectionMethod {
         return [s.service_min_sessions?.[sub] ?? s.min_sessions, s.service_max_median_gap_s?.[sub] ?? s.max_median_gap_s];
       };
 
+      // byPort as a table for the integer ports flows carry (a Map lookup per flow costs more)
+      const portTable: (Service | undefined)[] = new Array(65536).fill(undefined);
+      for (const [p, svc] of byPort) if (Number.isInteger(p) && p >= 0 && p < 65536) portTable[p] = svc;
+
       function serviceOf(f: Flow): Service | undefined {
-        const byP = f.dport !== undefined ? byPort.get(f.dport) : undefined;
+        const dp = f.dport;
+        const byP = dp === undefined ? undefined : dp < 65536 && (dp | 0) === dp ? portTable[dp] : byPort.get(dp);
         if (byP) return byP;
         return f.app !== undefined ? byApp.get(f.app) : undefined;
       }
