@@ -11,6 +11,11 @@ import { BiflowPairer } from './biflow.js';
 import { NetflowDecoder, exportedToFlow } from './decoder.js';
 import { LIMITS } from './templates.js';
 
+/** On SIGINT/SIGTERM the socket is read until it has been quiet this long … */
+const DRAIN_QUIET_MS = 200;
+/** … but no longer than this, so a stop never waits on an exporter that keeps sending. */
+const DRAIN_MAX_MS = 3000;
+
 export interface CollectorOptions {
   /** udp://HOST:PORT, udp://[V6]:PORT */
   listen: string;
@@ -88,7 +93,9 @@ export async function runCollector(opts: CollectorOptions, ctx: CollectorContext
   };
 
   const sock = dgram.createSocket({ type: addr.type, reuseAddr: false });
+  let lastDatagram = 0;
   sock.on('message', (msg, rinfo) => {
+    lastDatagram = Date.now();
     const flows = decoder.decode(msg, rinfo.address);
     for (const e of flows) {
       const f = exportedToFlow(e, rinfo.address);
@@ -143,6 +150,10 @@ export async function runCollector(opts: CollectorOptions, ctx: CollectorContext
   await stopped;
   ctx.signal.removeEventListener('abort', onAbort);
   for (const t of timers) clearInterval(t);
+  // datagrams already in the socket's buffer arrived before the stop: read them before closing
+  // (until the socket has been quiet for DRAIN_QUIET_MS, DRAIN_MAX_MS at the most)
+  const drainEnd = Date.now() + DRAIN_MAX_MS;
+  while (Date.now() < drainEnd && Date.now() - lastDatagram < DRAIN_QUIET_MS) await new Promise((r) => setTimeout(r, 20));
   await new Promise<void>((resolve) => sock.close(() => resolve()));
   if (pairer && outputError === undefined) for (const f of pairer.flush()) write(f);
   stats(true);
