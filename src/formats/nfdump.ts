@@ -184,7 +184,7 @@ async function* csvRows(input: Readable, ctx: ReadContext, row: (facts: FlowFact
         ctx.diag.skip(ctx.source, ll, 'not an nfdump csv row');
         continue;
       }
-      const why = nfdumpCsvFacts(fields.set(t, cols.last), cols, facts, ts, te);
+      const why = nfdumpCsvFacts(fields.set(t, cols.last, cols.n), cols, facts, ts, te);
       row(why ?? facts, ll);
     }
     yield;

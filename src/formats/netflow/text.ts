@@ -248,7 +248,7 @@ export function intOf(s: string | undefined): number | undefined {
  * Fields of a delimited line without splitting it: `starts[i]` is where field i begins and
  * `starts[n]` is one past the end of the line plus one; returns n, the number of fields.
  */
-export function fieldStarts(line: string, sep: number, starts: Int32Array, upTo = starts.length - 2): number {
+export function fieldStarts(line: string, sep: number, starts: Int32Array, upTo = starts.length - 2, need = Infinity): number {
   const sepText = sep === 44 ? ',' : sep === 9 ? '\t' : String.fromCharCode(sep);
   let n = 0;
   starts[0] = 0;
@@ -259,16 +259,18 @@ export function fieldStarts(line: string, sep: number, starts: Int32Array, upTo 
     // the fields after `upTo` are not needed: what is left counts as one
     if (n > upTo) {
       starts[n + 1] = line.length + 1;
-      return n + 1 + countOf(line, sep, i + 1);
+      return n + 1 + countOf(line, sep, i + 1, need - n - 1);
     }
   }
   starts[n + 1] = line.length + 1;
   return n + 1;
 }
 
-function countOf(line: string, sep: number, from: number): number {
+/** separators in line from `from` on, counted up to `enough` */
+function countOf(line: string, sep: number, from: number, enough = Infinity): number {
+  const t = sep === 44 ? ',' : String.fromCharCode(sep);
   let k = 0;
-  for (let i = line.indexOf(String.fromCharCode(sep), from); i >= 0; i = line.indexOf(String.fromCharCode(sep), i + 1)) k++;
+  for (let i = line.indexOf(t, from); i >= 0 && k < enough; i = line.indexOf(t, i + 1)) k++;
   return k;
 }
 
@@ -286,10 +288,13 @@ export class Fields {
   ) {
     this.starts = new Int32Array(max + 2);
   }
-  /** the fields of `line`; with `upTo`, only fields 0..upTo are located (n still counts all) */
-  set(line: string, upTo?: number): this {
+  /**
+   * the fields of `line`; with `upTo`, only fields 0..upTo are located (n still counts all, or
+   * with `need` stops counting there: n is then exact only when below need)
+   */
+  set(line: string, upTo?: number, need?: number): this {
     this.line = line;
-    this.n = fieldStarts(line, this.sep, this.starts, upTo);
+    this.n = fieldStarts(line, this.sep, this.starts, upTo, need);
     this.located = upTo === undefined ? this.n : Math.min(this.n, upTo + 1);
     return this;
   }
@@ -337,19 +342,36 @@ export function cachedTime(parse: (s: string) => number): (s: string) => number 
  * Exactly parseDateTime's result; anything unusual goes to parseDateTime itself.
  */
 export class DateTimeReader {
-  private prefix = '';
-  private minuteMs = NaN;
+  // the last 8 minutes seen (rows of a file come in roughly, not strictly, time order)
+  private readonly prefixes: string[] = new Array<string>(8).fill('');
+  private readonly minutes = new Float64Array(8);
+  private last = 0;
+  private next = 0;
 
   at(s: string, from: number, to: number): number {
     const len = to - from;
     if (len < 19 || s.charCodeAt(from + 16) !== 58) return parseDateTime(s.slice(from, to));
-    if (!(this.prefix.length === 16 && s.startsWith(this.prefix, from))) {
-      const p = s.slice(from, from + 16);
-      const m = parseDateTime(p + ':00');
-      if (Number.isNaN(m)) return parseDateTime(s.slice(from, to));
-      this.prefix = p;
-      this.minuteMs = m;
+    let k = this.last;
+    if (!s.startsWith(this.prefixes[k], from) || this.prefixes[k].length !== 16) {
+      k = -1;
+      for (let j = 0; j < 8; j++) {
+        if (this.prefixes[j].length === 16 && s.startsWith(this.prefixes[j], from)) {
+          k = j;
+          break;
+        }
+      }
+      if (k < 0) {
+        const p = s.slice(from, from + 16);
+        const m = parseDateTime(p + ':00');
+        if (Number.isNaN(m)) return parseDateTime(s.slice(from, to));
+        k = this.next;
+        this.next = (k + 1) & 7;
+        this.prefixes[k] = p;
+        this.minutes[k] = m;
+      }
+      this.last = k;
     }
+    const minuteMs = this.minutes[k];
     const a = s.charCodeAt(from + 17) - 48;
     const b = s.charCodeAt(from + 18) - 48;
     if (a < 0 || a > 9 || b < 0 || b > 9) return NaN;
@@ -374,7 +396,7 @@ export class DateTimeReader {
       ms = Math.floor(ms + 1e-6);
       if (i < to) return parseDateTime(s.slice(from, to)); // a zone
     }
-    return this.minuteMs + se * 1000 + ms;
+    return minuteMs + se * 1000 + ms;
   }
 
   /** parseDateTime(s) */
