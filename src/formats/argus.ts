@@ -5,7 +5,7 @@
 import type { Readable } from 'node:stream';
 import type { Flow } from '../record.js';
 import { pairBatches } from './netflow/biflow.js';
-import { asText, badTimes, blankFacts, clearFacts, flowJson, IdHasher, jsonString, makeFlow, protoNumber, type FlowFacts } from './netflow/normalize.js';
+import { asText, badTimes, blankFacts, clearFacts, writeFlowLine, IdHasher, jsonString, makeFlow, protoNumber, type FlowFacts } from './netflow/normalize.js';
 import { intOf, lineBatches, parseDateTime, parseEpochSeconds, TextSink } from './netflow/text.js';
 import type { FormatReader, ReadContext } from './types.js';
 
@@ -201,7 +201,7 @@ async function* readText(input: Readable, ctx: ReadContext): AsyncGenerator<stri
   const originHead = JSON.stringify(`${ctx.source}:`).slice(0, -1);
   const out = new TextSink();
   const row = (facts: FlowFacts, state: string | undefined, ll: number) => {
-    out.line(flowJson(facts, originHead + ll + '"', ids.id(ll), undefined, state ? ',"argus_state":' + jsonString(state) : ''));
+    writeFlowLine(out, facts, originHead + ll + '"', ids.id(ll), undefined, state ? ',"argus_state":' + jsonString(state) : '');
   };
   for await (const _ of rows(input, ctx, row)) if (!out.empty) yield out.take();
 }

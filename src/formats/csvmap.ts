@@ -7,7 +7,7 @@ import { UsageError } from '../errors.js';
 import { canonicalIp, parseIPv4 } from '../net.js';
 import type { Flow } from '../record.js';
 import { pairBatches } from './netflow/biflow.js';
-import { asText, badTimes, blankFacts, clearFacts, flagsByte, flowJson, IdHasher, makeFlow, protoNumber, type FlowFacts } from './netflow/normalize.js';
+import { asText, badTimes, blankFacts, clearFacts, flagsByte, writeFlowLine, IdHasher, makeFlow, protoNumber, type FlowFacts } from './netflow/normalize.js';
 import { lineBatches, parseTime, TextSink, TIME_FORMATS, type LineBatch, type TimeFormat } from './netflow/text.js';
 import type { FormatReader, ReadContext } from './types.js';
 
@@ -258,7 +258,7 @@ async function* readText(input: Readable, ctx: ReadContext): AsyncGenerator<stri
   const ids = new IdHasher(`${ctx.source}:`);
   const originHead = JSON.stringify(`${ctx.source}:`).slice(0, -1);
   const out = new TextSink();
-  const row = (facts: FlowFacts, line: number) => out.line(flowJson(facts, originHead + line + '"', ids.id(line)));
+  const row = (facts: FlowFacts, line: number) => writeFlowLine(out, facts, originHead + line + '"', ids.id(line));
   for await (const _ of rows(input, ctx, row)) if (!out.empty) yield out.take();
 }
 

@@ -4,7 +4,7 @@
 import type { Readable } from 'node:stream';
 import type { Flow } from '../record.js';
 import { pairBatches } from './netflow/biflow.js';
-import { asText, badTimes, blankFacts, clearFacts, flagsByte, flowJson, IdHasher, makeFlow, protoNumber, type FlowFacts } from './netflow/normalize.js';
+import { asText, badTimes, blankFacts, clearFacts, flagsByte, writeFlowLine, IdHasher, makeFlow, protoNumber, type FlowFacts } from './netflow/normalize.js';
 import { DateTimeReader, Fields, intAt, jsonObjects, lineBatches, parseDateTime, TextSink } from './netflow/text.js';
 import type { FormatReader, ReadContext } from './types.js';
 
@@ -214,7 +214,7 @@ async function* readCsvText(input: Readable, ctx: ReadContext): AsyncGenerator<s
   const out = new TextSink();
   const row = (r: FlowFacts | string, ll: number) => {
     if (typeof r === 'string') ctx.diag.skip(ctx.source, ll, r);
-    else out.line(flowJson(r, originHead + ll + '"', ids.id(ll)));
+    else writeFlowLine(out, r, originHead + ll + '"', ids.id(ll));
   };
   for await (const _ of csvRows(input, ctx, row)) if (!out.empty) yield out.take();
 }
@@ -320,7 +320,7 @@ async function* readJsonText(input: Readable, ctx: ReadContext): AsyncGenerator<
   const ids = new IdHasher(`${ctx.source}:`);
   const originHead = JSON.stringify(`${ctx.source}:`).slice(0, -1);
   const out = new TextSink();
-  const row = (facts: FlowFacts, line: number) => out.line(flowJson(facts, originHead + line + '"', ids.id(line)));
+  const row = (facts: FlowFacts, line: number) => writeFlowLine(out, facts, originHead + line + '"', ids.id(line));
   for await (const _ of jsonRows(input, ctx, row)) if (!out.empty) yield out.take();
 }
 

@@ -6,7 +6,7 @@
 import type { Readable } from 'node:stream';
 import type { DhcpInfo, DnsInfo, Event, Flow, Priority } from '../record.js';
 import { pairBatches } from './netflow/biflow.js';
-import { asText, badTimes, blankFacts, clearFacts, flagsByte, flowJson, makeFlow, protoNumber, stableId, type FlowFacts } from './netflow/normalize.js';
+import { asText, badTimes, blankFacts, clearFacts, flagsByte, writeFlowLine, makeFlow, protoNumber, stableId, type FlowFacts } from './netflow/normalize.js';
 import { lineBatches, parseDateTime, TextSink } from './netflow/text.js';
 import type { FormatReader, ReadContext } from './types.js';
 
@@ -295,7 +295,7 @@ async function* readText(input: Readable, ctx: ReadContext): AsyncGenerator<stri
   const originHead = JSON.stringify(`${ctx.source}:`).slice(0, -1);
   const out = new TextSink();
   const flow = (facts: FlowFacts, e: Obj, ll: number) => {
-    out.line(flowJson(facts, originHead + ll + '"', eveId(e, facts.src, ctx.source, ll), s(e.community_id)));
+    writeFlowLine(out, facts, originHead + ll + '"', eveId(e, facts.src, ctx.source, ll), s(e.community_id));
   };
   for await (const _ of events(input, ctx, flow, (ev) => out.line(JSON.stringify(ev)))) if (!out.empty) yield out.take();
 }

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { DhcpInfo, DnsInfo, Flow } from '../record.js';
-import { badTimes, blankFacts, clearFacts, flowJson, IdHasher, makeFlow, protoNumber, type FlowFacts } from './netflow/normalize.js';
+import { badTimes, blankFacts, clearFacts, writeFlowLine, IdHasher, makeFlow, protoNumber, type FlowFacts } from './netflow/normalize.js';
 import { Fields, lineBatches, parseDateTime, parseEpochSeconds, TextSink } from './netflow/text.js';
 import type { FormatReader, ReadContext } from './types.js';
 
@@ -432,7 +432,7 @@ async function* readText(input: Readable, ctx: ReadContext): AsyncGenerator<stri
   const originHead = JSON.stringify(`${ctx.source}:`).slice(0, -1);
   const out = new TextSink();
   const row = (facts: FlowFacts, cid: string | undefined, ll: number) => {
-    out.line(flowJson(facts, originHead + ll + '"', ids.id(ll), cid || undefined));
+    writeFlowLine(out, facts, originHead + ll + '"', ids.id(ll), cid || undefined);
   };
   for await (const _ of rows(input, ctx, row)) if (!out.empty) yield out.take();
 }

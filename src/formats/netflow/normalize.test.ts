@@ -108,6 +108,19 @@ describe('text helpers', () => {
     expect(intAt('a123b', 1, 4)).toBe(123);
   });
 
+  it('TextSink writes numbers and strings as JSON.stringify does', () => {
+    const s = new TextSink();
+    const nums = [0, 9, 10, 99, 100, 65535, 999999999999999, 1e15, 2 ** 53, 1e21, -1, -0, 0.1, 1.5e-7, NaN, Infinity, -Infinity];
+    for (const v of nums) {
+      s.num(v);
+      expect(s.take()).toBe(JSON.stringify(v));
+    }
+    for (const v of ['', 'a', 'q"', 'b\\', '\u007f', 'é', '\ud800', 'x\ty']) {
+      s.json(v);
+      expect(s.take()).toBe(JSON.stringify(v));
+    }
+  });
+
   it('TextSink gives back the lines, non-ASCII text too, and grows', () => {
     const s = new TextSink();
     expect(s.empty).toBe(true);

@@ -3,6 +3,7 @@
 import { formatIPv4, parseIPv4, parseIPv6 } from '../../net.js';
 import { communityId as sharedCommunityId } from '../../packet/app/community-id.js';
 import type { DhcpInfo, DnsInfo, Flow } from '../../record.js';
+import { TextSink } from './text.js';
 
 const PROTO_NAMES: Record<number, string> = { 1: 'icmp', 6: 'tcp', 17: 'udp', 58: 'icmp6' };
 const PROTO_NUMBERS: Record<string, number> = { icmp: 1, tcp: 6, udp: 17, icmp6: 58, ipv6icmp: 58, 'ipv6-icmp': 58, icmpv6: 58, sctp: 132, gre: 47, esp: 50, ah: 51, igmp: 2 };
@@ -359,10 +360,8 @@ export function jsonString(s: string): string {
   return '"' + s + '"';
 }
 
-/** A number as JSON text (JSON.stringify's: null for NaN and the infinities). */
-function jsonNumber(n: number): string {
-  return Number.isFinite(n) ? '' + n : 'null';
-}
+
+const SCRATCH = new TextSink();
 
 /**
  * The NDJSON line (without its newline) of JSON.stringify(makeFlow(f, …)), written directly:
@@ -372,36 +371,121 @@ function jsonNumber(n: number): string {
  * makeFlow would put it; `tail` is more fields (`,"name":value…`) after `origin`.
  */
 export function flowJson(f: FlowFacts, originJson: string, id: string, communityIdOverride?: string, tail = ''): string {
+  writeFlow(SCRATCH, f, originJson, id, communityIdOverride, tail);
+  return SCRATCH.take();
+}
+
+/** flowJson's text, as bytes into a sink (no newline). */
+export function writeFlow(o: TextSink, f: FlowFacts, originJson: string, id: string, communityIdOverride?: string, tail = ''): void {
   const proto = f.proto;
   const tcp = proto === 6;
   const ports = hasPorts(proto);
   const icmp = proto === 1 || proto === 58;
-  let s = '{"kind":"flow","start":"' + iso(f.startMs) + '","end":"' + iso(f.endMs >= f.startMs ? f.endMs : f.startMs) + '","proto":"' + protoName(proto) + '","src":' + jsonString(f.src);
-  if (ports && f.sport !== undefined) s += ',"sport":' + jsonNumber(f.sport);
-  s += ',"dst":' + jsonString(f.dst);
-  if (ports && f.dport !== undefined) s += ',"dport":' + jsonNumber(f.dport);
-  if (icmp) {
-    if (f.icmpType !== undefined) s += ',"icmp_type":' + jsonNumber(f.icmpType);
-    if (f.icmpCode !== undefined) s += ',"icmp_code":' + jsonNumber(f.icmpCode);
+  o.ascii('{"kind":"flow","start":"');
+  o.ascii(iso(f.startMs));
+  o.ascii('","end":"');
+  o.ascii(iso(f.endMs >= f.startMs ? f.endMs : f.startMs));
+  o.ascii('","proto":"');
+  o.ascii(protoName(proto));
+  o.ascii('","src":');
+  o.json(f.src);
+  if (ports && f.sport !== undefined) {
+    o.ascii(',"sport":');
+    o.num(f.sport);
   }
-  s += ',"pkts":' + jsonNumber(f.pkts) + ',"bytes":' + jsonNumber(f.bytes);
-  if (f.rpkts !== undefined) s += ',"rpkts":' + jsonNumber(f.rpkts);
-  if (f.rbytes !== undefined) s += ',"rbytes":' + jsonNumber(f.rbytes);
-  if (tcp && f.flags !== undefined && f.flags !== 0) s += ',"flags":"' + FLAG_STRINGS[f.flags & 255] + '"';
-  if (tcp && f.rflags !== undefined && f.rflags !== 0 && f.rpkts !== undefined) s += ',"rflags":"' + FLAG_STRINGS[f.rflags & 255] + '"';
-  if (f.state !== undefined && f.rpkts !== undefined) s += ',"state":' + jsonString(f.state);
+  o.ascii(',"dst":');
+  o.json(f.dst);
+  if (ports && f.dport !== undefined) {
+    o.ascii(',"dport":');
+    o.num(f.dport);
+  }
+  if (icmp) {
+    if (f.icmpType !== undefined) {
+      o.ascii(',"icmp_type":');
+      o.num(f.icmpType);
+    }
+    if (f.icmpCode !== undefined) {
+      o.ascii(',"icmp_code":');
+      o.num(f.icmpCode);
+    }
+  }
+  o.ascii(',"pkts":');
+  o.num(f.pkts);
+  o.ascii(',"bytes":');
+  o.num(f.bytes);
+  if (f.rpkts !== undefined) {
+    o.ascii(',"rpkts":');
+    o.num(f.rpkts);
+  }
+  if (f.rbytes !== undefined) {
+    o.ascii(',"rbytes":');
+    o.num(f.rbytes);
+  }
+  if (tcp && f.flags !== undefined && f.flags !== 0) {
+    o.ascii(',"flags":"');
+    o.ascii(FLAG_STRINGS[f.flags & 255]);
+    o.ascii('"');
+  }
+  if (tcp && f.rflags !== undefined && f.rflags !== 0 && f.rpkts !== undefined) {
+    o.ascii(',"rflags":"');
+    o.ascii(FLAG_STRINGS[f.rflags & 255]);
+    o.ascii('"');
+  }
+  if (f.state !== undefined && f.rpkts !== undefined) {
+    o.ascii(',"state":');
+    o.json(f.state);
+  }
   const app = f.app ?? (ports ? appFromPorts(f.sport, f.dport) : undefined);
-  if (app !== undefined) s += ',"app":' + jsonString(app);
-  if (f.dns !== undefined) s += ',"dns":' + JSON.stringify(f.dns);
-  if (f.dhcp !== undefined) s += ',"dhcp":' + JSON.stringify(f.dhcp);
-  if (f.smac !== undefined) s += ',"smac":' + jsonString(f.smac);
-  if (f.dmac !== undefined) s += ',"dmac":' + jsonString(f.dmac);
-  if (f.vlan !== undefined) s += ',"vlan":' + jsonNumber(f.vlan);
+  if (app !== undefined) {
+    o.ascii(',"app":');
+    o.json(app);
+  }
+  if (f.dns !== undefined) {
+    o.ascii(',"dns":');
+    o.text(JSON.stringify(f.dns));
+  }
+  if (f.dhcp !== undefined) {
+    o.ascii(',"dhcp":');
+    o.text(JSON.stringify(f.dhcp));
+  }
+  if (f.smac !== undefined) {
+    o.ascii(',"smac":');
+    o.json(f.smac);
+  }
+  if (f.dmac !== undefined) {
+    o.ascii(',"dmac":');
+    o.json(f.dmac);
+  }
+  if (f.vlan !== undefined) {
+    o.ascii(',"vlan":');
+    o.num(f.vlan);
+  }
   const cid = factsCommunityId(f);
-  if (cid !== undefined) s += ',"community_id":' + (communityIdOverride !== undefined ? jsonString(communityIdOverride) : '"' + cid + '"');
-  s += ',"id":"' + id + '","origin":' + originJson;
-  if (cid === undefined && communityIdOverride !== undefined) s += ',"community_id":' + jsonString(communityIdOverride);
-  return s + tail + '}';
+  if (cid !== undefined) {
+    o.ascii(',"community_id":');
+    if (communityIdOverride !== undefined) o.json(communityIdOverride);
+    else {
+      o.ascii('"');
+      o.ascii(cid);
+      o.ascii('"');
+    }
+  }
+  o.ascii(',"id":"');
+  o.ascii(id);
+  o.ascii('","origin":');
+  o.text(originJson);
+  if (cid === undefined && communityIdOverride !== undefined) {
+    o.ascii(',"community_id":');
+    o.json(communityIdOverride);
+  }
+  if (tail) o.text(tail);
+  o.ascii('}');
+}
+
+/** flowJson's line and its newline, as bytes into a sink. */
+export function writeFlowLine(o: TextSink, f: FlowFacts, originJson: string, id: string, communityIdOverride?: string, tail = ''): void {
+  writeFlow(o, f, originJson, id, communityIdOverride, tail);
+  o.newline();
 }
 
 /** Facts with every optional field present and undefined: one object a reader fills again for each line. */

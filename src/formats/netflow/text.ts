@@ -426,15 +426,86 @@ export class TextSink {
   private buf = Buffer.allocUnsafe(1 << 21);
   private used = 0;
 
-  /** append a line and its newline */
-  line(s: string): void {
-    const need = this.used + s.length * 3 + 1;
+  /** room for n more bytes */
+  private room(n: number): void {
+    const need = this.used + n;
     if (need > this.buf.length) {
       const b = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2));
       this.buf.copy(b, 0, 0, this.used);
       this.buf = b;
     }
-    this.used += this.buf.write(s, this.used, "utf8");
+  }
+
+  /** append a line and its newline */
+  line(s: string): void {
+    this.text(s);
+    this.buf[this.used++] = 10;
+  }
+
+  /** append text as UTF-8 (with room for a newline after it) */
+  text(s: string): void {
+    this.room(s.length * 3 + 1);
+    this.used += this.buf.write(s, this.used, 'utf8');
+  }
+
+  /** append text the caller knows is ASCII, byte by byte (no string to flatten) */
+  ascii(s: string): void {
+    const n = s.length;
+    this.room(n + 1);
+    const b = this.buf;
+    let u = this.used;
+    for (let i = 0; i < n; i++) b[u++] = s.charCodeAt(i);
+    this.used = u;
+  }
+
+  /** append a string as JSON text, quotes included (JSON.stringify's escaping) */
+  json(s: string): void {
+    const n = s.length;
+    this.room(n + 3);
+    const b = this.buf;
+    let u = this.used;
+    b[u++] = 34;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 32 || c === 34 || c === 92 || c > 126) {
+        // escaping or non-ASCII: the slow way, from the start of the string
+        this.text(JSON.stringify(s));
+        return;
+      }
+      b[u++] = c;
+    }
+    b[u++] = 34;
+    this.used = u;
+  }
+
+  /** append a number as JSON text (null for NaN and the infinities) */
+  num(v: number): void {
+    if (v >= 0 && v < 1e15 && Math.floor(v) === v && !Object.is(v, -0)) {
+      this.room(17);
+      const b = this.buf;
+      if (v < 10) {
+        b[this.used++] = 48 + v;
+        return;
+      }
+      let digits = 1;
+      for (let t = v; t >= 10; t = Math.floor(t / 10)) digits++;
+      let u = this.used + digits;
+      this.used = u;
+      let t = v;
+      while (t >= 10) {
+        const q = Math.floor(t / 10);
+        b[--u] = 48 + (t - q * 10);
+        t = q;
+      }
+      b[--u] = 48 + t;
+      return;
+    }
+    this.ascii(Number.isFinite(v) ? '' + v : 'null');
+  }
+
+  /** end a line */
+  newline(): void {
+    this.room(1);
     this.buf[this.used++] = 10;
   }
 
