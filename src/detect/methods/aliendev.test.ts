@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { arpRequest, flow, only, run, session } from '../../../test/detect-kit.js';
 import type { Flow } from '../../record.js';
-import { parseInventory } from './aliendev.js';
+import { DeviceKeys, parseInventory } from './aliendev.js';
 
 const MACS: Record<string, string> = {
   '192.168.1.1': '00:1e:58:a1:00:01',
@@ -83,5 +83,36 @@ describe('ALIENDEV', () => {
     flows[0]!.smac = ALIEN_MAC;
     flows.push(talk(60, '192.168.1.10', '93.184.216.34'));
     expect(only(run(flows, { config: { inventory } }), 'ALIENDEV')).toEqual([]);
+  });
+});
+
+describe('DeviceKeys', () => {
+  it('answers as a Set of the same strings would, MACs and others, past its growth', () => {
+    const keys = new DeviceKeys();
+    const ref = new Set<string>();
+    let x = 12345;
+    const rnd = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32;
+    const hex = () => Math.floor(rnd() * 256).toString(16).padStart(2, '0');
+    const mac = () => Array.from({ length: 6 }, hex).join(':');
+    const some: string[] = [];
+    for (let i = 0; i < 5000; i++) {
+      const m = mac();
+      some.push(m, m.toUpperCase(), m.replace(/:/g, '-'), `10.0.${i % 256}.${i >> 8}`);
+    }
+    some.push('ff:ff:ff:ff:ff:ff', '00:00:00:00:00:00', 'zz:00:00:00:00:00', '02:00:88:84:5c:2', '02:00:88:84:5c:2f0', '');
+    for (let i = 0; i < some.length; i++) {
+      if (i % 3 === 0) {
+        keys.add(some[i]!);
+        ref.add(some[i]!);
+      }
+    }
+    for (const k of some) expect(keys.has(k), k).toBe(ref.has(k));
+    for (let i = 0; i < 2000; i++) {
+      const m = mac();
+      expect(keys.has(m)).toBe(ref.has(m));
+    }
+    expect(keys.size).toBe(ref.size);
+    keys.add(some[0]!);
+    expect(keys.size).toBe(ref.size);
   });
 });

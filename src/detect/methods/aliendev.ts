@@ -65,6 +65,93 @@ export function parseInventory(text: string): { inventory: Inventory; problems: 
   return { inventory: { macs, ips }, problems };
 }
 
+/** the two halves of the last MAC read by macHalves() */
+let macHi = 0;
+let macLo = 0;
+
+function hexDigit(c: number): number {
+  return c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
+}
+
+/** Whether k is a MAC as flows carry it (`02:00:88:84:5c:2f`, lowercase); its 24-bit halves go to macHi, macLo. */
+function macHalves(k: string): boolean {
+  if (k.length !== 17) return false;
+  let hi = 0;
+  let lo = 0;
+  for (let i = 0; i < 17; i += 3) {
+    if (i > 0 && k.charCodeAt(i - 1) !== 58) return false;
+    const a = hexDigit(k.charCodeAt(i));
+    const b = hexDigit(k.charCodeAt(i + 1));
+    if (a < 0 || b < 0) return false;
+    if (i < 9) hi = (hi << 8) | (a << 4) | b;
+    else lo = (lo << 8) | (a << 4) | b;
+  }
+  macHi = hi;
+  macLo = lo;
+  return true;
+}
+
+/**
+ * A set of device keys. MACs in the form flows carry are kept as numbers in an open-addressing
+ * table of typed arrays, so the lookup every flow makes neither hashes nor compares a string;
+ * other keys (addresses, MACs written otherwise: distinct strings, as in a Set) go in a Set.
+ */
+export class DeviceKeys {
+  private his = new Int32Array(1024);
+  private los = new Int32Array(1024);
+  private used = new Uint8Array(1024);
+  private macs = 0;
+  private readonly other = new Set<string>();
+
+  get size(): number {
+    return this.macs + this.other.size;
+  }
+
+  private slot(hi: number, lo: number): number {
+    const mask = this.used.length - 1;
+    let i = (Math.imul(hi ^ Math.imul(lo, 0x9e3779b1), 0x85ebca6b) >>> 7) & mask;
+    while (this.used[i] === 1 && (this.his[i] !== hi || this.los[i] !== lo)) i = (i + 1) & mask;
+    return i;
+  }
+
+  has(k: string): boolean {
+    if (!macHalves(k)) return this.other.has(k);
+    return this.used[this.slot(macHi, macLo)] === 1;
+  }
+
+  add(k: string): void {
+    if (!macHalves(k)) {
+      this.other.add(k);
+      return;
+    }
+    const hi = macHi;
+    const lo = macLo;
+    const i = this.slot(hi, lo);
+    if (this.used[i] === 1) return;
+    this.used[i] = 1;
+    this.his[i] = hi;
+    this.los[i] = lo;
+    if (++this.macs * 2 > this.used.length) this.grow();
+  }
+
+  private grow(): void {
+    const his = this.his;
+    const los = this.los;
+    const used = this.used;
+    const n = used.length * 2;
+    this.his = new Int32Array(n);
+    this.los = new Int32Array(n);
+    this.used = new Uint8Array(n);
+    for (let j = 0; j < used.length; j++) {
+      if (used[j] !== 1) continue;
+      const i = this.slot(his[j]!, los[j]!);
+      this.used[i] = 1;
+      this.his[i] = his[j]!;
+      this.los[i] = los[j]!;
+    }
+  }
+}
+
 interface Device {
   ip: string;
   mac: string | undefined;
@@ -91,8 +178,8 @@ export const aliendev: DetectionMethod = {
     const inv = ctx.config[INVENTORY_KEY] as Inventory | undefined;
     const learnMs = s.learning_s * 1000;
     const afterMs = s.report_after_s * 1000;
-    /** devices known (from the learning period) or already judged: key → true */
-    const known = new Map<string, boolean>();
+    /** devices known (from the learning period) or already judged */
+    const known = new DeviceKeys();
     const fresh = new Map<string, Device>();
     let start = Infinity;
     let full = false;
@@ -102,7 +189,7 @@ export const aliendev: DetectionMethod = {
         full = true;
         return;
       }
-      known.set(key, true);
+      known.add(key);
     }
 
     function report(d: Device): void {
