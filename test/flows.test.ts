@@ -85,9 +85,9 @@ describe('fir flows', () => {
     expect(r.stderr).toMatch(/bad\.ndjson:3: not a flow record \(kind event\)/);
   });
 
-  it('gives the same summaries on the fast path and the full parse', async () => {
-    const fast = records((await fir(['flows', '--by', 'src,dport', FLOWS])).stdout);
-    const slow = records((await fir(['flows', '--by', 'src,dport', '--distinct', 'dns.qname', FLOWS])).stdout);
-    expect(slow.map(({ distinct_dns_qname: _, ...x }) => x)).toEqual(fast);
+  it('a distinct count added to a grouping leaves its summaries as they were', async () => {
+    const plain = records((await fir(['flows', '--by', 'src,dport', FLOWS])).stdout);
+    const withDistinct = records((await fir(['flows', '--by', 'src,dport', '--distinct', 'dns.qname', FLOWS])).stdout);
+    expect(withDistinct.map(({ distinct_dns_qname: _, ...x }) => x)).toEqual(plain);
   });
 });

@@ -18,8 +18,6 @@ export interface KeySpec {
   name: string;
   /** whether the values name one endpoint (so sent/received can be told) */
   endpoint: boolean;
-  /** the top-level fields the key reads (so the fast reader can pick just them); absent: any */
-  fields?: string[];
   /** values of the key in a flow; empty when the flow has none */
   values(f: FlowLike, out: KeyValue[]): void;
 }
@@ -105,7 +103,6 @@ export function parseKey(raw: string, host?: string): KeySpec | string {
     return {
       name,
       endpoint: true,
-      fields: base.fields,
       values(f, out) {
         const tmp: KeyValue[] = [];
         base.values(f, tmp);
@@ -129,7 +126,6 @@ export function parseKey(raw: string, host?: string): KeySpec | string {
       return {
         name,
         endpoint: false,
-        fields: ['src', 'dst'],
         values(f, out) {
           if (typeof f.src === 'string' && typeof f.dst === 'string') out.push({ v: `${f.src} → ${f.dst}`, side: undefined });
         },
@@ -138,7 +134,6 @@ export function parseKey(raw: string, host?: string): KeySpec | string {
       return {
         name,
         endpoint: true,
-        fields: ['sport', 'dport'],
         values(f, out) {
           if (typeof f.sport === 'number') out.push({ v: f.sport, side: 'o' });
           if (typeof f.dport === 'number' && f.dport !== f.sport) out.push({ v: f.dport, side: 'r' });
@@ -148,7 +143,6 @@ export function parseKey(raw: string, host?: string): KeySpec | string {
       return {
         name,
         endpoint: true,
-        fields: ['smac', 'dmac'],
         values(f, out) {
           if (typeof f.smac === 'string') out.push({ v: f.smac, side: 'o' });
           if (typeof f.dmac === 'string' && f.dmac !== f.smac) out.push({ v: f.dmac, side: 'r' });
@@ -158,7 +152,6 @@ export function parseKey(raw: string, host?: string): KeySpec | string {
       return {
         name,
         endpoint: false,
-        fields: ['proto', 'dport', 'icmp_type'],
         values(f, out) {
           const s = serviceOf(f);
           if (s !== undefined) out.push({ v: s, side: undefined });
@@ -166,15 +159,14 @@ export function parseKey(raw: string, host?: string): KeySpec | string {
       };
     case 'sport':
     case 'smac':
-      return { name, endpoint: true, fields: [lower], values: (f, out) => push(out, f[lower], 'o') };
+      return { name, endpoint: true, values: (f, out) => push(out, f[lower], 'o') };
     case 'dport':
     case 'dmac':
-      return { name, endpoint: true, fields: [lower], values: (f, out) => push(out, f[lower], 'r') };
+      return { name, endpoint: true, values: (f, out) => push(out, f[lower], 'r') };
     case 'duration':
       return {
         name,
         endpoint: false,
-        fields: ['start', 'end'],
         values(f, out) {
           const d = timeMs(f.end) - timeMs(f.start);
           if (d >= 0) out.push({ v: d / 1000, side: undefined });
@@ -185,7 +177,7 @@ export function parseKey(raw: string, host?: string): KeySpec | string {
   if (path.some((p) => p === '' || p === '__proto__')) return `${name}: not a field name`;
   if (path.length === 1) {
     const field = path[0];
-    return { name, endpoint: false, fields: [field], values: (f, out) => push(out, f[field], undefined) };
+    return { name, endpoint: false, values: (f, out) => push(out, f[field], undefined) };
   }
   return {
     name,
@@ -204,15 +196,14 @@ export function parseKey(raw: string, host?: string): KeySpec | string {
 function addressKey(which: string, host?: string): KeySpec | string {
   switch (which) {
     case 'src':
-      return { name: 'src', endpoint: true, fields: ['src'], values: (f, out) => void (typeof f.src === 'string' && out.push({ v: f.src, side: 'o' })) };
+      return { name: 'src', endpoint: true, values: (f, out) => void (typeof f.src === 'string' && out.push({ v: f.src, side: 'o' })) };
     case 'dst':
-      return { name: 'dst', endpoint: true, fields: ['dst'], values: (f, out) => void (typeof f.dst === 'string' && out.push({ v: f.dst, side: 'r' })) };
+      return { name: 'dst', endpoint: true, values: (f, out) => void (typeof f.dst === 'string' && out.push({ v: f.dst, side: 'r' })) };
     case 'ip':
       // either side: a flow counts once for each of its two addresses
       return {
         name: 'ip',
         endpoint: true,
-        fields: ['src', 'dst'],
         values(f, out) {
           if (typeof f.src === 'string') out.push({ v: f.src, side: f.dst === f.src ? 'b' : 'o' });
           if (typeof f.dst === 'string' && f.dst !== f.src) out.push({ v: f.dst, side: 'r' });
@@ -223,7 +214,6 @@ function addressKey(which: string, host?: string): KeySpec | string {
       return {
         name: 'peer',
         endpoint: true,
-        fields: ['src', 'dst'],
         values(f, out) {
           if (f.src === host && typeof f.dst === 'string') out.push({ v: f.dst, side: 'r' });
           else if (f.dst === host && typeof f.src === 'string') out.push({ v: f.src, side: 'o' });
@@ -232,9 +222,6 @@ function addressKey(which: string, host?: string): KeySpec | string {
     }
   }
 }
-
-/** The fields every summary reads besides its keys. */
-export const COUNT_FIELDS = ['start', 'end', 'pkts', 'bytes', 'rpkts', 'rbytes'];
 
 /** `tcp/22`, `udp/53`, `icmp/8` (type), or the protocol alone. */
 export function serviceOf(f: FlowLike): string | undefined {
