@@ -4,9 +4,9 @@
 // header per packet to get the IP bytes of the contract.
 import type { Readable } from 'node:stream';
 import type { Flow } from '../record.js';
-import { pairBatches } from './netflow/biflow.js';
-import { asText, badTimes, blankFacts, clearFacts, writeFlowLine, IdHasher, jsonString, makeFlow, protoNumber, type FlowFacts } from './netflow/normalize.js';
-import { intOf, lineBatches, parseDateTime, parseEpochSeconds, TextSink } from './netflow/text.js';
+import { badTimes, blankFacts, clearFacts, makeFlow, protoNumber, type FlowFacts } from './netflow/normalize.js';
+import { intOf, lineBatches, parseDateTime, parseEpochSeconds } from './netflow/text.js';
+import { rowReaders, type RowSink } from './netflow/rows.js';
 import type { FormatReader, ReadContext } from './types.js';
 
 export function sniffArgus(head: Buffer): boolean {
@@ -151,7 +151,7 @@ export function argusFlow(f: string[], c: Cols, origin: string, id?: string): Fl
 }
 
 /** The rows of an ra csv stream, each to `row`: its facts and State, or a bad row's reason; one yield a batch of lines. */
-async function* rows(input: Readable, ctx: ReadContext, row: (facts: FlowFacts, state: string | undefined, line: number) => void): AsyncGenerator<void> {
+async function* rows(input: Readable, ctx: ReadContext, row: RowSink): AsyncGenerator<void> {
   let col: Int32Array | undefined;
   const facts = blankFacts();
   const st: RowState = { state: undefined };
@@ -174,43 +174,15 @@ async function* rows(input: Readable, ctx: ReadContext, row: (facts: FlowFacts, 
       const why = argusFacts(f, col, facts, st);
       if (why === null) continue;
       if (why !== undefined) ctx.diag.skip(ctx.source, ll, why);
-      else row(facts, st.state, ll);
+      else row(facts, ll, undefined, 'argus_state', st.state);
     }
     yield;
   }
-}
-
-async function* read(input: Readable, ctx: ReadContext): AsyncGenerator<Flow[]> {
-  const ids = new IdHasher(`${ctx.source}:`);
-  let out: Flow[] = [];
-  const row = (facts: FlowFacts, state: string | undefined, ll: number) => {
-    const origin = `${ctx.source}:${ll}`;
-    const flow = makeFlow(facts, origin, origin, ids.id(ll));
-    if (state) flow.argus_state = state;
-    out.push(flow);
-  };
-  for await (const _ of rows(input, ctx, row)) {
-    if (out.length) yield out;
-    out = [];
-  }
-}
-
-/** The same records as read, as NDJSON text written directly. */
-async function* readText(input: Readable, ctx: ReadContext): AsyncGenerator<string> {
-  const ids = new IdHasher(`${ctx.source}:`);
-  const originHead = JSON.stringify(`${ctx.source}:`).slice(0, -1);
-  const out = new TextSink();
-  const row = (facts: FlowFacts, state: string | undefined, ll: number) => {
-    writeFlowLine(out, facts, originHead + ll + '"', ids.id(ll), undefined, state ? ',"argus_state":' + jsonString(state) : '');
-  };
-  for await (const _ of rows(input, ctx, row)) if (!out.empty) yield out.take();
 }
 
 export const argusCsv: FormatReader = {
   name: 'argus',
   describe: 'Argus ra -c , CSV with its header row (use ra -n -u)',
   sniff: sniffArgus,
-  read: (input, ctx) => pairBatches(read(input, ctx), ctx.options.biflow === true),
-  // without --biflow the records are written as text directly (the pairer needs objects)
-  readText: (input, ctx) => (ctx.options.biflow === true ? asText(pairBatches(read(input, ctx), true)) : readText(input, ctx)),
+  ...rowReaders(rows),
 };

@@ -6,9 +6,9 @@ import { parse } from 'csv-parse';
 import { UsageError } from '../errors.js';
 import { canonicalIp, parseIPv4 } from '../net.js';
 import type { Flow } from '../record.js';
-import { pairBatches } from './netflow/biflow.js';
-import { asText, badTimes, blankFacts, clearFacts, flagsByte, writeFlowLine, IdHasher, makeFlow, protoNumber, type FlowFacts } from './netflow/normalize.js';
-import { lineBatches, parseTime, TextSink, TIME_FORMATS, type LineBatch, type TimeFormat } from './netflow/text.js';
+import { badTimes, blankFacts, clearFacts, flagsByte, makeFlow, protoNumber, type FlowFacts } from './netflow/normalize.js';
+import { lineBatches, parseTime, TIME_FORMATS, type LineBatch, type TimeFormat } from './netflow/text.js';
+import { rowReaders, type RowSink } from './netflow/rows.js';
 import type { FormatReader, ReadContext } from './types.js';
 
 export const MAP_FIELDS = ['start', 'end', 'duration', 'src', 'dst', 'sport', 'dport', 'proto', 'pkts', 'bytes', 'rpkts', 'rbytes', 'flags', 'rflags', 'state', 'smac', 'dmac', 'vlan', 'app', 'icmp_type', 'icmp_code'] as const;
@@ -214,7 +214,7 @@ async function* parsedRecords(text: AsyncIterable<string>, offset: number, ctx: 
 }
 
 /** Each record's facts to `row`, bad ones reported; one yield a batch of records. */
-async function* rows(input: Readable, ctx: ReadContext, row: (facts: FlowFacts, line: number) => void): AsyncGenerator<void> {
+async function* rows(input: Readable, ctx: ReadContext, row: RowSink): AsyncGenerator<void> {
   const tf = ctx.options.timeFormat;
   if (tf !== undefined && !(TIME_FORMATS as readonly string[]).includes(tf)) throw new UsageError(`--time-format: ${tf} is not one of ${TIME_FORMATS.join(', ')}`);
   let m: Partial<Record<MapField, number>> | undefined;
@@ -240,33 +240,9 @@ async function* rows(input: Readable, ctx: ReadContext, row: (facts: FlowFacts, 
   }
 }
 
-async function* read(input: Readable, ctx: ReadContext): AsyncGenerator<Flow[]> {
-  const ids = new IdHasher(`${ctx.source}:`);
-  let out: Flow[] = [];
-  const row = (facts: FlowFacts, line: number) => {
-    const origin = `${ctx.source}:${line}`;
-    out.push(makeFlow(facts, origin, origin, ids.id(line)));
-  };
-  for await (const _ of rows(input, ctx, row)) {
-    if (out.length) yield out;
-    out = [];
-  }
-}
-
-/** The same records as read, as NDJSON text written directly. */
-async function* readText(input: Readable, ctx: ReadContext): AsyncGenerator<string> {
-  const ids = new IdHasher(`${ctx.source}:`);
-  const originHead = JSON.stringify(`${ctx.source}:`).slice(0, -1);
-  const out = new TextSink();
-  const row = (facts: FlowFacts, line: number) => writeFlowLine(out, facts, originHead + line + '"', ids.id(line));
-  for await (const _ of rows(input, ctx, row)) if (!out.empty) yield out.take();
-}
-
 export const csvMap: FormatReader = {
   name: 'csv',
   describe: "any CSV with a header row and --map 'src=COL,dst=COL,start=COL,proto=COL,pkts=COL,bytes=COL,…'",
   sniff: sniffCsv,
-  read: (input, ctx) => pairBatches(read(input, ctx), ctx.options.biflow === true),
-  // without --biflow the records are written as text directly (the pairer needs objects)
-  readText: (input, ctx) => (ctx.options.biflow === true ? asText(pairBatches(read(input, ctx), true)) : readText(input, ctx)),
+  ...rowReaders(rows),
 };

@@ -3,9 +3,9 @@
 // time without a zone: fir reads it as UTC (run nfdump with TZ=UTC).
 import type { Readable } from 'node:stream';
 import type { Flow } from '../record.js';
-import { pairBatches } from './netflow/biflow.js';
-import { asText, badTimes, blankFacts, clearFacts, flagsByte, writeFlowLine, IdHasher, makeFlow, protoNumber, type FlowFacts } from './netflow/normalize.js';
-import { DateTimeReader, Fields, intAt, jsonObjects, lineBatches, parseDateTime, TextSink } from './netflow/text.js';
+import { badTimes, blankFacts, clearFacts, flagsByte, makeFlow, protoNumber, type FlowFacts } from './netflow/normalize.js';
+import { DateTimeReader, Fields, intAt, jsonObjects, lineBatches, parseDateTime } from './netflow/text.js';
+import { rowReaders, type RowSink } from './netflow/rows.js';
 import type { FormatReader, ReadContext } from './types.js';
 
 /** nfdump 1.7's csv columns, for files written with -q (no header). */
@@ -154,7 +154,7 @@ export function nfdumpCsvFlow(f: Fields, c: Cols, origin: string, time: DateTime
 }
 
 /** The rows of an nfdump csv stream: each flow's facts, or a bad row's reason, to `row`; one yield a batch of lines. */
-async function* csvRows(input: Readable, ctx: ReadContext, row: (facts: FlowFacts | string, line: number) => void): AsyncGenerator<void> {
+async function* csvRows(input: Readable, ctx: ReadContext, row: RowSink): AsyncGenerator<void> {
   let cols = columns(NFDUMP_CSV_COLUMNS);
   let summary = false;
   const fields = new Fields(44);
@@ -185,38 +185,11 @@ async function* csvRows(input: Readable, ctx: ReadContext, row: (facts: FlowFact
         continue;
       }
       const why = nfdumpCsvFacts(fields.set(t, cols.last, cols.n), cols, facts, ts, te);
-      row(why ?? facts, ll);
+      if (why !== undefined) ctx.diag.skip(ctx.source, ll, why);
+      else row(facts, ll);
     }
     yield;
   }
-}
-
-async function* readCsv(input: Readable, ctx: ReadContext): AsyncGenerator<Flow[]> {
-  const ids = new IdHasher(`${ctx.source}:`);
-  let out: Flow[] = [];
-  const row = (r: FlowFacts | string, ll: number) => {
-    if (typeof r === 'string') ctx.diag.skip(ctx.source, ll, r);
-    else {
-      const origin = `${ctx.source}:${ll}`;
-      out.push(makeFlow(r, origin, origin, ids.id(ll)));
-    }
-  };
-  for await (const _ of csvRows(input, ctx, row)) {
-    if (out.length) yield out;
-    out = [];
-  }
-}
-
-/** The same records as readCsv, as NDJSON text written directly. */
-async function* readCsvText(input: Readable, ctx: ReadContext): AsyncGenerator<string> {
-  const ids = new IdHasher(`${ctx.source}:`);
-  const originHead = JSON.stringify(`${ctx.source}:`).slice(0, -1);
-  const out = new TextSink();
-  const row = (r: FlowFacts | string, ll: number) => {
-    if (typeof r === 'string') ctx.diag.skip(ctx.source, ll, r);
-    else writeFlowLine(out, r, originHead + ll + '"', ids.id(ll));
-  };
-  for await (const _ of csvRows(input, ctx, row)) if (!out.empty) yield out.take();
 }
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
@@ -281,7 +254,7 @@ export function nfdumpJsonFlow(o: Record<string, unknown>, origin: string, id?: 
 }
 
 /** The flows of an nfdump JSON stream, each to `row` (its facts), bad ones reported; one yield a batch. */
-async function* jsonRows(input: Readable, ctx: ReadContext, row: (facts: FlowFacts, line: number) => void): AsyncGenerator<void> {
+async function* jsonRows(input: Readable, ctx: ReadContext, row: RowSink): AsyncGenerator<void> {
   const facts = blankFacts();
   const time = new DateTimeReader();
   for await (const batch of jsonObjects(input, (line, reason) => ctx.diag.skip(ctx.source, line, reason))) {
@@ -302,41 +275,16 @@ async function* jsonRows(input: Readable, ctx: ReadContext, row: (facts: FlowFac
   }
 }
 
-async function* readJson(input: Readable, ctx: ReadContext): AsyncGenerator<Flow[]> {
-  const ids = new IdHasher(`${ctx.source}:`);
-  let out: Flow[] = [];
-  const row = (facts: FlowFacts, line: number) => {
-    const origin = `${ctx.source}:${line}`;
-    out.push(makeFlow(facts, origin, origin, ids.id(line)));
-  };
-  for await (const _ of jsonRows(input, ctx, row)) {
-    if (out.length) yield out;
-    out = [];
-  }
-}
-
-/** The same records as readJson, as NDJSON text written directly. */
-async function* readJsonText(input: Readable, ctx: ReadContext): AsyncGenerator<string> {
-  const ids = new IdHasher(`${ctx.source}:`);
-  const originHead = JSON.stringify(`${ctx.source}:`).slice(0, -1);
-  const out = new TextSink();
-  const row = (facts: FlowFacts, line: number) => writeFlowLine(out, facts, originHead + line + '"', ids.id(line));
-  for await (const _ of jsonRows(input, ctx, row)) if (!out.empty) yield out.take();
-}
-
 export const nfdumpCsv: FormatReader = {
   name: 'nfdump-csv',
   describe: 'nfdump 1.7 -o csv (with or without header and summary)',
   sniff: sniffNfdumpCsv,
-  read: (input, ctx) => pairBatches(readCsv(input, ctx), ctx.options.biflow === true),
-  // without --biflow the records are written as text directly (the pairer needs objects)
-  readText: (input, ctx) => (ctx.options.biflow === true ? asText(pairBatches(readCsv(input, ctx), true)) : readCsvText(input, ctx)),
+  ...rowReaders(csvRows),
 };
 
 export const nfdumpJson: FormatReader = {
   name: 'nfdump-json',
   describe: 'nfdump 1.7 -o json (an array) or -o ndjson (one object a line)',
   sniff: sniffNfdumpJson,
-  read: (input, ctx) => pairBatches(readJson(input, ctx), ctx.options.biflow === true),
-  readText: (input, ctx) => (ctx.options.biflow === true ? asText(pairBatches(readJson(input, ctx), true)) : readJsonText(input, ctx)),
+  ...rowReaders(jsonRows),
 };

@@ -7,8 +7,9 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { DhcpInfo, DnsInfo, Flow } from '../record.js';
-import { badTimes, blankFacts, clearFacts, writeFlowLine, IdHasher, makeFlow, protoNumber, type FlowFacts } from './netflow/normalize.js';
-import { Fields, lineBatches, parseDateTime, parseEpochSeconds, TextSink } from './netflow/text.js';
+import { badTimes, blankFacts, clearFacts, makeFlow, protoNumber, type FlowFacts } from './netflow/normalize.js';
+import { Fields, lineBatches, parseDateTime, parseEpochSeconds } from './netflow/text.js';
+import { rowReaders, type RowSink } from './netflow/rows.js';
 import type { FormatReader, ReadContext } from './types.js';
 
 export const JOIN_LIMIT = 2_000_000;
@@ -352,7 +353,7 @@ export async function loadDhcp(file: string): Promise<Map<string, DhcpInfo>> {
 }
 
 /** The conn records of a Zeek log, each to `row` (its facts and own Community ID) or reported; one yield a batch of lines. */
-async function* rows(input: Readable, ctx: ReadContext, row: (facts: FlowFacts, communityId: string | undefined, line: number) => void): AsyncGenerator<void> {
+async function* rows(input: Readable, ctx: ReadContext, row: RowSink): AsyncGenerator<void> {
   let dns: Map<string, DnsInfo> | undefined;
   let dhcp: Map<string, DhcpInfo> | undefined;
   const dnsLog = siblingLog(ctx.source, 'dns');
@@ -403,7 +404,7 @@ async function* rows(input: Readable, ctx: ReadContext, row: (facts: FlowFacts, 
       }
       const why = connFacts(c, facts, c.uid ? dns?.get(c.uid) : undefined, c.uid ? dhcp?.get(c.uid) : undefined);
       if (why !== undefined) ctx.diag.skip(ctx.source, ll, why);
-      else row(facts, c.communityId, ll);
+      else row(facts, ll, c.communityId);
     }
     yield;
   }
@@ -411,36 +412,10 @@ async function* rows(input: Readable, ctx: ReadContext, row: (facts: FlowFacts, 
   if (otherLog) ctx.diag.warn(`${otherLog} records of a Zeek log other than conn.log passed over (dns.log and dhcp.log are joined to the conn.log beside them)`, ctx.source);
 }
 
-async function* read(input: Readable, ctx: ReadContext): AsyncGenerator<Flow[]> {
-  const ids = new IdHasher(`${ctx.source}:`);
-  let out: Flow[] = [];
-  const row = (facts: FlowFacts, cid: string | undefined, ll: number) => {
-    const origin = `${ctx.source}:${ll}`;
-    const f = makeFlow(facts, origin, origin, ids.id(ll));
-    if (cid) f.community_id = cid;
-    out.push(f);
-  };
-  for await (const _ of rows(input, ctx, row)) {
-    if (out.length) yield out;
-    out = [];
-  }
-}
-
-/** The same records as read, as NDJSON text written directly. */
-async function* readText(input: Readable, ctx: ReadContext): AsyncGenerator<string> {
-  const ids = new IdHasher(`${ctx.source}:`);
-  const originHead = JSON.stringify(`${ctx.source}:`).slice(0, -1);
-  const out = new TextSink();
-  const row = (facts: FlowFacts, cid: string | undefined, ll: number) => {
-    writeFlowLine(out, facts, originHead + ll + '"', ids.id(ll), cid || undefined);
-  };
-  for await (const _ of rows(input, ctx, row)) if (!out.empty) yield out.take();
-}
-
 export const zeekConn: FormatReader = {
   name: 'zeek',
   describe: 'Zeek conn.log, TSV with #fields or JSON; dns.log and dhcp.log beside it are joined by uid',
   sniff: sniffZeek,
-  read,
-  readText,
+  // Zeek's connections are bidirectional already: nothing to pair
+  ...rowReaders(rows, false),
 };
