@@ -4,8 +4,8 @@
 // (as `\r` `\n`). Events: the signature id is METHOD/SUBMETHOD, the severity comes from the
 // priority (critical 10, high 8, medium 6, low 3, info 1). Flows: signature `flow`,
 // severity 1. Other kinds have no CEF form and are reported and skipped.
-import type { InputRecord } from '../io.js';
 import { VERSION } from '../version.js';
+import { writeLines } from './sink.js';
 import type { ExportWriter } from './types.js';
 
 const SEVERITY: Record<string, number> = { critical: 10, high: 8, medium: 6, low: 3, info: 1 };
@@ -140,35 +140,21 @@ export function cefFlow(r: Record<string, unknown>): string {
 const writer: ExportWriter = {
   output: 'stream',
   async run(records, _opts, ctx) {
-    const out = ctx.out;
-    for await (const batch of records) {
-      let chunk = '';
-      for (const item of batch as InputRecord[]) {
-        const r = item.rec;
-        let line: string;
-        if (r.kind === 'event') line = cefEvent(r);
-        else if (r.kind === 'flow') line = cefFlow(r);
-        else {
-          ctx.diag.skip(item.source, item.line, `kind ${JSON.stringify(r.kind ?? null).slice(0, 40)} has no CEF form (events and flows only)`);
-          continue;
-        }
-        if (!line.startsWith('CEF:')) {
-          ctx.diag.skip(item.source, item.line, line);
-          continue;
-        }
-        chunk += line + '\n';
-        if (chunk.length > 65536) {
-          const p = out.text(chunk);
-          chunk = '';
-          if (p) await p;
-        }
+    await writeLines(records, ctx, (item) => {
+      const r = item.rec;
+      let line: string;
+      if (r.kind === 'event') line = cefEvent(r);
+      else if (r.kind === 'flow') line = cefFlow(r);
+      else {
+        ctx.diag.skip(item.source, item.line, `kind ${JSON.stringify(r.kind ?? null).slice(0, 40)} has no CEF form (events and flows only)`);
+        return undefined;
       }
-      if (chunk) {
-        const p = out.text(chunk);
-        if (p) await p;
+      if (!line.startsWith('CEF:')) {
+        ctx.diag.skip(item.source, item.line, line);
+        return undefined;
       }
-      if (ctx.signal.aborted) break;
-    }
+      return line;
+    });
     return 0;
   },
 };

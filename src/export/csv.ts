@@ -5,6 +5,7 @@
 // reads everything first and uses the union of the fields seen (memory grows with the input).
 // A text cell that a spreadsheet would run as a formula gets a leading `'`.
 import { Columns, EXTRA, KIND_COLUMNS, cellText, fieldPaths } from './flatten.js';
+import { writeLines } from './sink.js';
 import type { ExportSink, ExportWriter } from './types.js';
 import type { InputRecord } from '../io.js';
 
@@ -73,27 +74,17 @@ const writer: ExportWriter = {
       const p = out.text(csvRow(cols.names) + eol);
       if (p) await p;
     }
-    for await (const batch of records) {
-      if (!cols) {
-        cols = new Columns(defaultColumns(batch[0]!.rec.kind));
-        const p = out.text(csvRow(cols.names) + eol);
-        if (p) await p;
-      }
-      let chunk = '';
-      for (const r of batch) {
-        chunk += cols.line(r.rec, ',', csvCell) + eol;
-        if (chunk.length > 65536) {
-          const p = out.text(chunk);
-          chunk = '';
-          if (p) await p;
-        }
-      }
-      if (chunk) {
-        const p = out.text(chunk);
-        if (p) await p;
-      }
-      if (ctx.signal.aborted) break;
-    }
+    await writeLines(
+      records,
+      ctx,
+      (item) => {
+        if (cols) return cols.line(item.rec, ',', csvCell);
+        // without --columns, the columns of the first record's kind, the header first
+        cols = new Columns(defaultColumns(item.rec.kind));
+        return csvRow(cols.names) + eol + cols.line(item.rec, ',', csvCell);
+      },
+      eol,
+    );
     if (!cols) {
       // no records: still a header, for the kind a reader most likely expects
       const p = out.text(csvRow(defaultColumns('event')) + eol);

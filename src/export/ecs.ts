@@ -2,7 +2,7 @@
 // _bulk API or Filebeat). Events become `event.kind: alert`, flows `event.kind: event` with
 // `event.category: network`; summaries and bins `event.kind: metric`. What ECS has no field
 // for stays under `fir.*`.
-import type { InputRecord } from '../io.js';
+import { writeLines } from './sink.js';
 import type { ExportWriter } from './types.js';
 
 const SEVERITY: Record<string, number> = { critical: 10, high: 8, medium: 6, low: 3, info: 1 };
@@ -169,18 +169,7 @@ export function ecsOther(r: Doc): Doc {
 const writer: ExportWriter = {
   output: 'stream',
   async run(records, _opts, ctx) {
-    const out = ctx.out;
-    for await (const batch of records) {
-      let chunk = '';
-      for (const item of batch as InputRecord[]) {
-        const r = item.rec;
-        const doc = r.kind === 'event' ? ecsEvent(r) : r.kind === 'flow' ? ecsFlow(r) : ecsOther(r);
-        chunk += JSON.stringify(doc) + '\n';
-      }
-      const p = out.text(chunk);
-      if (p) await p;
-      if (ctx.signal.aborted) break;
-    }
+    await writeLines(records, ctx, ({ rec: r }) => JSON.stringify(r.kind === 'event' ? ecsEvent(r) : r.kind === 'flow' ? ecsFlow(r) : ecsOther(r)));
     return 0;
   },
 };

@@ -4,7 +4,8 @@ import { closeSync, createWriteStream, openSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { Output } from '../io.js';
 import { escapeControl } from '../term.js';
-import type { ExportSink } from './types.js';
+import type { InputRecord } from '../io.js';
+import type { ExportContext, ExportSink } from './types.js';
 
 /** Escapes control characters in everything written, for a terminal. Newlines between lines stay. */
 export class TerminalSink implements ExportSink {
@@ -40,5 +41,31 @@ export function openOutFile(path: string): Output {
   } catch (err) {
     closeSync(fd);
     throw err;
+  }
+}
+
+/**
+ * The loop of the line-per-record writers: each record becomes one line (or none, when
+ * `toLine` returns undefined: it reported why), written in chunks of about 64 KiB with
+ * backpressure; SIGINT/SIGTERM stops after the batch in hand.
+ */
+export async function writeLines(records: AsyncIterable<InputRecord[]>, ctx: ExportContext, toLine: (item: InputRecord) => string | undefined, eol = '\n'): Promise<void> {
+  for await (const batch of records) {
+    let chunk = '';
+    for (const item of batch) {
+      const line = toLine(item);
+      if (line === undefined) continue;
+      chunk += line + eol;
+      if (chunk.length > 65536) {
+        const p = ctx.out.text(chunk);
+        chunk = '';
+        if (p) await p;
+      }
+    }
+    if (chunk) {
+      const p = ctx.out.text(chunk);
+      if (p) await p;
+    }
+    if (ctx.signal.aborted) break;
   }
 }
