@@ -16,9 +16,11 @@ async function main(argv: string[]): Promise<number> {
   const cmdName = entry?.name ?? '';
   const diag = new Diagnostics(cmdName || '');
   const verbose = argv.includes('--verbose');
+  const helping = argv.some((a) => a === '--help' || a === '-h' || a === 'help');
   const controller = new AbortController();
   let status: number = EXIT.OK;
   let usage: string | undefined;
+  let hint: string | undefined;
 
   let y: Argv = yargs(argv)
     .scriptName('fir')
@@ -34,14 +36,21 @@ async function main(argv: string[]): Promise<number> {
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((msg, err) => {
       if (err) throw err;
-      usage = msg;
+      // recommendCommands() says this first; the unknown command's own failure follows
+      if (/^Did you mean /.test(msg)) {
+        hint = msg;
+        return;
+      }
+      // stop here: a command line that does not parse must not run the command
+      usage = hint ? `${msg} (${hint.replace(/^D/, 'd')})` : msg;
+      throw new BadCommandLine(msg);
     })
     .epilogue('Every command reads NDJSON on stdin or from FILE arguments (- is stdin) and writes NDJSON.\nSee fir COMMAND --help and man fir-COMMAND.');
 
   for (const c of commands) {
     if (c === entry) {
       const mod = (await c.load()).default;
-      y = y.command(mod.command, mod.describe, (yy) => mod.builder(yy), async (args) => {
+      y = y.command(mod.command, mod.describe, (yy) => mod.builder(helping ? yy : withoutHelpText(yy)), async (args) => {
         const ctx: Context = {
           stdin: process.stdin,
           out: new Output(process.stdout),
@@ -68,6 +77,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     await y.parseAsync();
   } catch (err) {
+    if (err instanceof BadCommandLine) return badCommandLine(cmdName, usage ?? err.message);
     if (err instanceof OutputClosed || isEpipe(err)) return EXIT.OK;
     if (err instanceof FirError) {
       process.stderr.write(`fir${cmdName ? ' ' + cmdName : ''}: ${escapeControl(err.message)}\n`);
@@ -79,12 +89,55 @@ async function main(argv: string[]): Promise<number> {
     else process.stderr.write(`fir${cmdName ? ' ' + cmdName : ''}: (run with --verbose for the stack trace)\n`);
     return EXIT.INPUT;
   }
-  if (usage !== undefined) {
-    process.stderr.write(`fir${cmdName ? ' ' + cmdName : ''}: ${usage}\n`);
-    process.stderr.write(`fir${cmdName ? ' ' + cmdName : ''}: see fir ${cmdName ? cmdName + ' ' : ''}--help\n`);
-    return EXIT.USAGE;
-  }
+  if (usage !== undefined) return badCommandLine(cmdName, usage);
   return status;
+}
+
+/** yargs found the command line wrong (fail() throws it so that no command runs). */
+class BadCommandLine extends Error {}
+
+function badCommandLine(cmdName: string, msg: string): number {
+  process.stderr.write(`fir${cmdName ? ' ' + cmdName : ''}: ${msg}\n`);
+  process.stderr.write(`fir${cmdName ? ' ' + cmdName : ''}: see fir ${cmdName ? cmdName + ' ' : ''}--help\n`);
+  return EXIT.USAGE;
+}
+
+/**
+ * A command's yargs without the text of its help (option descriptions, examples): yargs renders
+ * the whole help page, string widths and wrapping included, on every run in case it is needed
+ * later, and that costs more than the rest of parsing. It is built with its text when help is
+ * asked for; parsing, types, defaults and validation are the same either way.
+ */
+function withoutHelpText(y: Argv): Argv {
+  const strip = (o: unknown) => {
+    if (o && typeof o === 'object' && 'describe' in o) {
+      const { describe: _d, ...rest } = o as Record<string, unknown>;
+      return rest;
+    }
+    return o;
+  };
+  const proxy: Argv = new Proxy(y, {
+    get(target, prop, receiver) {
+      if (prop === 'example' || prop === 'epilogue' || prop === 'epilog') return () => proxy;
+      if (prop === 'option' || prop === 'options' || prop === 'positional') {
+        return (key: unknown, opt?: unknown) => {
+          if (typeof key === 'object' && key !== null) {
+            const all: Record<string, unknown> = {};
+            for (const [k, v] of Object.entries(key)) all[k] = strip(v);
+            (target[prop] as (...a: unknown[]) => unknown)(all);
+          } else (target[prop] as (...a: unknown[]) => unknown)(key, strip(opt));
+          return proxy;
+        };
+      }
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof v !== 'function') return v;
+      return (...a: unknown[]) => {
+        const r = (v as (...a: unknown[]) => unknown).apply(target, a);
+        return r === target ? proxy : r;
+      };
+    },
+  });
+  return proxy;
 }
 
 process.stdout.on('error', (err) => {
