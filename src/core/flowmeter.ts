@@ -33,7 +33,7 @@ export interface MeterOptions {
   maxOpen?: number;
   /** decapsulate tunnels (GRE, IP-in-IP, VXLAN, Geneve, Teredo, GTP-U) into inner flows */
   tunnels: boolean;
-  /** meter only the flows whose hash modulo `shards` is `shard` (the others are decoded and passed over) */
+  /** meter only the packets whose outer address pair hashes to `shard` of `shards` (the others only move the clock) */
   shard?: number;
   shards?: number;
 }
@@ -157,6 +157,11 @@ function endpointHash(x0: number, x1: number, x2: number, x3: number, port: numb
   return Math.imul(h, 0x2c1b3c6d);
 }
 
+/** XOR of the 8 big-endian words at o: two IPv6 addresses folded, either order */
+function xor8(b: Uint8Array, o: number): number {
+  return i32(b, o) ^ i32(b, o + 4) ^ i32(b, o + 8) ^ i32(b, o + 12) ^ i32(b, o + 16) ^ i32(b, o + 20) ^ i32(b, o + 24) ^ i32(b, o + 28);
+}
+
 function i32(b: Uint8Array, o: number): number {
   return (b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3];
 }
@@ -230,6 +235,12 @@ export class FlowMeter {
     return t;
   }
 
+  /** Text mode: the lines of the flows ended since the last call, as UTF-8 bytes of their own (see takeText). */
+  takeBytes(): Uint8Array {
+    if (this.text.length === 0) return this.textOut.takeBytes();
+    return Buffer.from(this.takeText(), 'utf8');
+  }
+
   /** Text mode: end of input, as finish(). */
   finishText(): string {
     for (const k of this.finishKeyed(true)) this.text.push(k.line);
@@ -282,12 +293,44 @@ export class FlowMeter {
       this.clock = ts;
       this.expire(ts);
     }
+    if (this.shards > 1 && linktype === 1 && caplen >= 34) {
+      // the common frame (untagged Ethernet, IP) of another shard is passed over unparsed:
+      // the same shard as shardOf() would give after decodeLink
+      const et = (buf[off + 12] << 8) | buf[off + 13];
+      if (et === ETH_IPV4) {
+        if (this.pairShard(i32(buf, off + 26) ^ i32(buf, off + 30)) !== this.shard) return;
+      } else if (et === ETH_IPV6 && caplen >= 54) {
+        if (this.pairShard(xor8(buf, off + 22)) !== this.shard) return;
+      }
+    }
     const p = this.pkts[0];
     if (!decodeLink(p, linktype, buf, off, off + caplen)) {
-      this.stats.undecoded++;
+      if (this.shard === 0) this.stats.undecoded++;
       return;
     }
+    // a shard meters the packets of its share of outer address pairs: a flow, its fragments
+    // and the flows tunnelled inside it stay together, and the others cost only the link header
+    if (this.shards > 1 && this.shardOf(p) !== this.shard) return;
     this.network(p, ts, index, 0);
+  }
+
+  /**
+   * The shard of a packet: a hash of its outer IP address pair (either order), read straight
+   * from the header; ARP, other network types and headers cut short go to the first shard.
+   */
+  private shardOf(p: Packet): number {
+    const b = p.buf;
+    const o = p.netOff;
+    if (p.netType === ETH_IPV4 && p.end - o >= 20) return this.pairShard(i32(b, o + 12) ^ i32(b, o + 16));
+    if (p.netType === ETH_IPV6 && p.end - o >= 40) return this.pairShard(xor8(b, o + 8));
+    return 0;
+  }
+
+  /** the shard of an address pair, given as the XOR of its words (the same either way round) */
+  private pairShard(h: number): number {
+    h = Math.imul(h ^ (h >>> 16), 0x45d9f3b);
+    h = Math.imul(h ^ (h >>> 16), 0x45d9f3b);
+    return ((h ^ (h >>> 16)) >>> 0) % this.shards;
   }
 
   private network(p: Packet, ts: number, index: number, depth: number): void {
@@ -338,10 +381,6 @@ export class FlowMeter {
       b0 = i32(b, d);
     }
     const key = ((endpointHash(a0, a1, a2, a3, sport) + endpointHash(b0, b1, b2, b3, dport)) ^ Math.imul(proto + 1, 0x01000193)) & 0x3fffffff;
-    if (this.shards > 1 && key % this.shards !== this.shard) {
-      this.tunnel(p, ts, index, depth);
-      return;
-    }
 
     // look the flow up in either direction
     let f = this.table.get(key) ?? null;
@@ -493,7 +532,6 @@ export class FlowMeter {
   }
 
   private arpPacket(p: Packet, ts: number, index: number, depth: number): void {
-    if (this.shard !== 0) return; // ARP flows are all metered by the first shard
     const info = decodeArp(p.buf, p.netOff, p.end - p.netOff);
     if (!info) {
       this.stats.undecoded++;
@@ -986,6 +1024,18 @@ export class ByteWriter {
     this.n = 0;
     this.utf8 = false;
     return t;
+  }
+
+  /**
+   * The bytes written since the last take, in a buffer of their own (to transfer to another
+   * thread): UTF-8, since text that is not ASCII is written as UTF-8.
+   */
+  takeBytes(): Uint8Array {
+    const out = new Uint8Array(this.n);
+    out.set(this.buf.subarray(0, this.n));
+    this.n = 0;
+    this.utf8 = false;
+    return out;
   }
 
   byte(c: number): void {

@@ -101,49 +101,76 @@ async function* fileChunks(path: string): AsyncGenerator<Uint8Array> {
   }
 }
 
+/**
+ * Chunks of a capture file to its parser: a record that straddles two chunks is parsed across
+ * a seam (the rest of the old chunk and the start of the new one), so a chunk is never copied
+ * whole. The caller may reuse a chunk's memory once the chunk after it has been pushed.
+ */
+export class ChunkFeed {
+  private win: Uint8Array = new Uint8Array(0);
+  private pos = 0;
+  /** file offset of win[0] */
+  private base = 0;
+
+  constructor(private readonly parser: CaptureParser) {}
+
+  /** file offset where parsing stands */
+  get offset(): number {
+    return this.base + this.pos;
+  }
+
+  push(chunk: Uint8Array): void {
+    const parser = this.parser;
+    if (this.pos >= this.win.length) {
+      this.base += this.win.length;
+      this.win = chunk;
+      this.pos = parser.feed(chunk, 0, chunk.length, this.base, false);
+      return;
+    }
+    // a record straddles the chunks: stitch the rest of the old window to the start of the
+    // new chunk (enough for the largest record), parse across the seam, then go on in the
+    // chunk itself
+    const rest = this.win.length - this.pos;
+    const take = Math.min(chunk.length, STITCH);
+    const seam = new Uint8Array(rest + take);
+    seam.set(this.win.subarray(this.pos), 0);
+    seam.set(chunk.subarray(0, take), rest);
+    const seamBase = this.base + this.pos;
+    const q = parser.feed(seam, 0, seam.length, seamBase, false);
+    if (q >= rest) {
+      this.base = seamBase + rest;
+      this.win = chunk;
+      this.pos = parser.feed(chunk, q - rest, chunk.length, this.base, false);
+    } else {
+      // a record longer than the seam (a huge pcapng block, or a damaged stretch): join all
+      const next = new Uint8Array(rest + chunk.length);
+      next.set(this.win.subarray(this.pos), 0);
+      next.set(chunk, rest);
+      this.base = seamBase;
+      this.win = next;
+      this.pos = parser.feed(next, q, next.length, this.base, false);
+    }
+  }
+
+  /** End of input: what is left is reported as damage by the parser. */
+  end(): void {
+    this.parser.feed(this.win, this.pos, this.win.length, this.base, true);
+  }
+}
+
 async function* run(input: AsyncIterable<Uint8Array>, ctx: ReadContext, make: MakeParser, text: boolean): AsyncGenerator<AnyRecord[] | string> {
   const meter = new FlowMeter(ctx.source, meterOptions(ctx.options));
   if (text) meter.useText();
   const take = (): AnyRecord[] | string => (text ? meter.takeText() : meter.take());
   const damage = new DamageReport(ctx);
   const parser = make(meter, damage);
-  let win: Uint8Array = new Uint8Array(0);
-  let pos = 0;
-  let base = 0; // file offset of win[0]
+  const feed = new ChunkFeed(parser);
   let total = 0;
   let lastProgress = 0;
   try {
     for await (const chunk of input) {
       total += chunk.length;
-      if (pos >= win.length) {
-        base += win.length;
-        win = chunk;
-        pos = parser.feed(win, 0, win.length, base, false);
-      } else {
-        // a record straddles the chunks: stitch the rest of the old window to the start of the
-        // new chunk (enough for the largest record), parse across the seam, then go on in the
-        // chunk itself, so the chunk is never copied whole
-        const rest = win.length - pos;
-        const take = Math.min(chunk.length, STITCH);
-        const seam = new Uint8Array(rest + take);
-        seam.set(win.subarray(pos), 0);
-        seam.set(chunk.subarray(0, take), rest);
-        const seamBase = base + pos;
-        const q = parser.feed(seam, 0, seam.length, seamBase, false);
-        if (q >= rest) {
-          base = seamBase + rest;
-          win = chunk;
-          pos = parser.feed(win, q - rest, win.length, base, false);
-        } else {
-          // a record longer than the seam (a huge pcapng block, or a damaged stretch): join all
-          const next = new Uint8Array(rest + chunk.length);
-          next.set(win.subarray(pos), 0);
-          next.set(chunk, rest);
-          base = seamBase;
-          win = next;
-          pos = parser.feed(win, q, win.length, base, false);
-        }
-      }
+      feed.push(chunk);
       const out = take();
       if (out.length) yield out;
       if (ctx.signal?.aborted) break; // interrupted: the open flows are still written below
@@ -153,11 +180,11 @@ async function* run(input: AsyncIterable<Uint8Array>, ctx: ReadContext, make: Ma
       }
     }
   } catch (err) {
-    if (!ctx.signal?.aborted) damage.report(parser.packets + 1, base + pos, `read error: ${(err as Error).message ?? String(err)}`);
+    if (!ctx.signal?.aborted) damage.report(parser.packets + 1, feed.offset, `read error: ${(err as Error).message ?? String(err)}`);
   }
   if (meter.stats.evicted) ctx.diag.warn(`more than ${meterOptions(ctx.options).maxOpen} flows were open at once: ${meter.stats.evicted} were written before their timeout (--max-flows)`, ctx.source);
-  if (ctx.signal?.aborted) damage.note(`interrupted after ${parser.packets} packets (offset ${base + pos}): the flows seen so far are written`);
-  else parser.feed(win, pos, win.length, base, true);
+  if (ctx.signal?.aborted) damage.note(`interrupted after ${parser.packets} packets (offset ${feed.offset}): the flows seen so far are written`);
+  else feed.end();
   const out = text ? meter.finishText() : meter.finish();
   if (ctx.progress) ctx.progress(total, parser.packets);
   if (out.length) yield out;
