@@ -33,9 +33,6 @@ export interface MeterOptions {
   maxOpen?: number;
   /** decapsulate tunnels (GRE, IP-in-IP, VXLAN, Geneve, Teredo, GTP-U) into inner flows */
   tunnels: boolean;
-  /** meter only the packets whose outer address pair hashes to `shard` of `shards` (the others only move the clock) */
-  shard?: number;
-  shards?: number;
 }
 
 /** Zeek's defaults (tcp_inactivity_timeout, udp_/icmp_inactivity_timeout) and a 30 min active timeout. */
@@ -157,6 +154,33 @@ function endpointHash(x0: number, x1: number, x2: number, x3: number, port: numb
   return Math.imul(h, 0x2c1b3c6d);
 }
 
+/**
+ * The shard (of `shards`) that meters a captured frame: a hash of its outer IP address pair,
+ * either order, so that a flow, its fragments and the flows tunnelled inside it stay together.
+ * ARP, other network types and headers cut short go to shard 0. `scratch` is a Packet to decode
+ * the link header into when the frame is not plain Ethernet with IP.
+ */
+export function frameShard(linktype: number, buf: Uint8Array, off: number, caplen: number, shards: number, scratch: Packet): number {
+  if (linktype === 1 && caplen >= 34) {
+    const et = (buf[off + 12] << 8) | buf[off + 13];
+    if (et === ETH_IPV4) return pairShard(i32(buf, off + 26) ^ i32(buf, off + 30), shards);
+    if (et === ETH_IPV6 && caplen >= 54) return pairShard(xor8(buf, off + 22), shards);
+  }
+  if (!decodeLink(scratch, linktype, buf, off, off + caplen)) return 0;
+  const o = scratch.netOff;
+  const left = scratch.end - o;
+  if (scratch.netType === ETH_IPV4 && left >= 20) return pairShard(i32(buf, o + 12) ^ i32(buf, o + 16), shards);
+  if (scratch.netType === ETH_IPV6 && left >= 40) return pairShard(xor8(buf, o + 8), shards);
+  return 0;
+}
+
+/** the shard of an address pair given as the XOR of its words */
+function pairShard(h: number, shards: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x45d9f3b);
+  h = Math.imul(h ^ (h >>> 16), 0x45d9f3b);
+  return ((h ^ (h >>> 16)) >>> 0) % shards;
+}
+
 /** XOR of the 8 big-endian words at o: two IPv6 addresses folded, either order */
 function xor8(b: Uint8Array, o: number): number {
   return i32(b, o) ^ i32(b, o + 4) ^ i32(b, o + 8) ^ i32(b, o + 12) ^ i32(b, o + 16) ^ i32(b, o + 20) ^ i32(b, o + 24) ^ i32(b, o + 28);
@@ -196,9 +220,7 @@ export class FlowMeter {
   readonly stats: MeterStats = { packets: 0, undecoded: 0, flows: 0, evicted: 0 };
   private open = 0;
   private readonly originSeed: [number, number];
-  private readonly shard: number;
   private readonly maxOpen: number;
-  private readonly shards: number;
 
   constructor(
     private readonly origin: string,
@@ -206,9 +228,7 @@ export class FlowMeter {
   ) {
     for (let i = 0; i <= MAX_TUNNEL_DEPTH; i++) this.pkts.push(new Packet());
     this.originSeed = originHash(origin);
-    this.shard = opts.shard ?? 0;
     this.maxOpen = opts.maxOpen ?? DEFAULT_MAX_OPEN;
-    this.shards = opts.shards ?? 1;
   }
 
   /** Flows written since the last call, in the order they ended. */
@@ -293,44 +313,20 @@ export class FlowMeter {
       this.clock = ts;
       this.expire(ts);
     }
-    if (this.shards > 1 && linktype === 1 && caplen >= 34) {
-      // the common frame (untagged Ethernet, IP) of another shard is passed over unparsed:
-      // the same shard as shardOf() would give after decodeLink
-      const et = (buf[off + 12] << 8) | buf[off + 13];
-      if (et === ETH_IPV4) {
-        if (this.pairShard(i32(buf, off + 26) ^ i32(buf, off + 30)) !== this.shard) return;
-      } else if (et === ETH_IPV6 && caplen >= 54) {
-        if (this.pairShard(xor8(buf, off + 22)) !== this.shard) return;
-      }
-    }
     const p = this.pkts[0];
     if (!decodeLink(p, linktype, buf, off, off + caplen)) {
-      if (this.shard === 0) this.stats.undecoded++;
+      this.stats.undecoded++;
       return;
     }
-    // a shard meters the packets of its share of outer address pairs: a flow, its fragments
-    // and the flows tunnelled inside it stay together, and the others cost only the link header
-    if (this.shards > 1 && this.shardOf(p) !== this.shard) return;
     this.network(p, ts, index, 0);
   }
 
-  /**
-   * The shard of a packet: a hash of its outer IP address pair (either order), read straight
-   * from the header; ARP, other network types and headers cut short go to the first shard.
-   */
-  private shardOf(p: Packet): number {
-    const b = p.buf;
-    const o = p.netOff;
-    if (p.netType === ETH_IPV4 && p.end - o >= 20) return this.pairShard(i32(b, o + 12) ^ i32(b, o + 16));
-    if (p.netType === ETH_IPV6 && p.end - o >= 40) return this.pairShard(xor8(b, o + 8));
-    return 0;
-  }
-
-  /** the shard of an address pair, given as the XOR of its words (the same either way round) */
-  private pairShard(h: number): number {
-    h = Math.imul(h ^ (h >>> 16), 0x45d9f3b);
-    h = Math.imul(h ^ (h >>> 16), 0x45d9f3b);
-    return ((h ^ (h >>> 16)) >>> 0) % this.shards;
+  /** The time of a packet metered elsewhere (another shard): the clock moves and flows expire as if it were seen. */
+  tick(ts: number): void {
+    if (ts > this.clock) {
+      this.clock = ts;
+      this.expire(ts);
+    }
   }
 
   private network(p: Packet, ts: number, index: number, depth: number): void {
@@ -767,7 +763,6 @@ export class FlowMeter {
     }
   }
 
-  /** Take a flow out of the table and write it. */
   /** Too many open flows: write the one whose queue deadline is nearest, before its time. */
   private evict(): void {
     let best: FlowState | null = null;

@@ -10,6 +10,16 @@ import type { IngestOptions, ReadContext } from './types.js';
 /** bytes of a new chunk joined to the tail of the old one: more than the largest pcap record */
 const STITCH = 512 * 1024;
 
+/** Where a capture parser hands its packets: the flow meter, or the dispatcher of a parallel read. */
+export interface PacketSink {
+  /** ms since 1970 of meter time 0, set by the parser from the first packet */
+  epoch: number;
+  /** the meter time of `ms` since 1970 (sets the epoch on first use) */
+  relTime(ms: number): number;
+  /** one captured frame: link type, bytes buf[off, off+caplen), meter time, 1-based index */
+  packet(linktype: number, buf: Uint8Array, off: number, caplen: number, ts: number, index: number): void;
+}
+
 /** A capture format's record parser over a window of bytes. */
 export interface CaptureParser {
   /**

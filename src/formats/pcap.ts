@@ -1,9 +1,8 @@
 // Classic libpcap captures: both byte orders, microsecond and nanosecond time stamps, and the
 // 24-byte record headers of the "modified" (Kuznetzov) variant. A record whose length field
 // cannot be right is reported and the reader searches forward for the next plausible record.
-import type { FlowMeter } from '../core/flowmeter.js';
 import { knownLinktype } from '../packet/link.js';
-import { meterCapture, meterCaptureText, type CaptureParser, type DamageReport } from './capture.js';
+import { meterCapture, meterCaptureText, type CaptureParser, type DamageReport, type PacketSink } from './capture.js';
 import type { FormatReader } from './types.js';
 
 const MAGIC_US = 0xa1b2c3d4;
@@ -39,7 +38,7 @@ export class PcapParser implements CaptureParser {
   private resyncing = false;
 
   constructor(
-    private readonly meter: FlowMeter,
+    private readonly meter: PacketSink,
     private readonly damage: DamageReport,
   ) {}
 

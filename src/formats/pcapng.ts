@@ -2,9 +2,8 @@
 // its own link type, time resolution and offset); enhanced, simple and obsolete packet blocks.
 // A block whose length cannot be right is reported and the reader searches forward for the
 // next block that is consistent (known type, sane length, trailing length equal).
-import type { FlowMeter } from '../core/flowmeter.js';
 import { knownLinktype } from '../packet/link.js';
-import { meterCapture, meterCaptureText, type CaptureParser, type DamageReport } from './capture.js';
+import { meterCapture, meterCaptureText, type CaptureParser, type DamageReport, type PacketSink } from './capture.js';
 import type { FormatReader } from './types.js';
 
 const SHB = 0x0a0d0d0a;
@@ -51,7 +50,7 @@ export class PcapngParser implements CaptureParser {
   private warnedLinktypes = new Set<number>();
 
   constructor(
-    private readonly meter: FlowMeter,
+    private readonly meter: PacketSink,
     private readonly damage: DamageReport,
   ) {}
 
