@@ -70,6 +70,36 @@ describe('NDJSON output', () => {
     expect(chunks.join('')).toBe('{"a":"xxxxxxxxxxxxxxxxxxxxxxxx"}\n');
   });
 
+  it('writes bytes after the queued text, in order, and waits when the stream is full', async () => {
+    const chunks: Buffer[] = [];
+    let release: () => void = () => {};
+    const slow = new Writable({
+      highWaterMark: 4,
+      write(chunk, _enc, cb) {
+        chunks.push(Buffer.from(chunk));
+        release = cb;
+      },
+    });
+    const out = new Output(slow, 1 << 16);
+    expect(out.line('first')).toBeUndefined();
+    const p = out.bytes(Buffer.from('{"é":1}\n'));
+    expect(p).toBeInstanceOf(Promise);
+    let done = false;
+    void (p as Promise<void>).then(() => (done = true));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(done).toBe(false);
+    // let the stream take one chunk at a time until the bytes are all written
+    while (!done) {
+      release();
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    out.line('last');
+    const f = out.flush();
+    release();
+    await f;
+    expect(Buffer.concat(chunks).toString('utf8')).toBe('first\n{"é":1}\nlast\n');
+  });
+
   it('turns EPIPE into OutputClosed', async () => {
     const s = new PassThrough();
     const out = new Output(s, 1);

@@ -200,6 +200,20 @@ export class Output {
     if (this.size >= this.highWater) return this.flushSome();
   }
 
+  /**
+   * Queue text already encoded as UTF-8 (whole lines): written as it is, after what is queued,
+   * without a string to decode and encode again.
+   */
+  bytes(data: Uint8Array): void | Promise<void> {
+    this.check();
+    if (this.size) {
+      this.stream.write(this.buf.join(''));
+      this.buf = [];
+      this.size = 0;
+    }
+    if (data.length && !this.stream.write(data)) return this.waitDrain();
+  }
+
   private flushSome(): void | Promise<void> {
     this.check();
     const data = this.buf.join('');
