@@ -9,7 +9,9 @@ import type { Output } from '../../io.js';
 import type { Flow } from '../../record.js';
 import { BiflowPairer } from './biflow.js';
 import { NetflowDecoder, exportedToFlow } from './decoder.js';
+import { jsonString, stableId, writeFlowLine } from './normalize.js';
 import { LIMITS } from './templates.js';
+import { TextSink } from './text.js';
 
 /** On SIGINT/SIGTERM the socket is read until it has been quiet this long … */
 const DRAIN_QUIET_MS = 200;
@@ -92,17 +94,28 @@ export async function runCollector(opts: CollectorOptions, ctx: CollectorContext
     });
   };
 
+  // without --biflow a datagram's flows are written as NDJSON text directly (the same bytes
+  // as the records): no object a flow, no serialiser
+  const sink = pairer ? undefined : new TextSink();
   const sock = dgram.createSocket({ type: addr.type, reuseAddr: false });
   let lastDatagram = 0;
   sock.on('message', (msg, rinfo) => {
     lastDatagram = Date.now();
     const flows = decoder.decode(msg, rinfo.address);
-    for (const e of flows) {
-      const f = exportedToFlow(e, rinfo.address);
-      if (pairer) for (const g of pairer.add(f, Date.now())) write(g);
-      else write(f);
+    if (!flows.length) return;
+    if (sink) {
+      const origin = jsonString(rinfo.address);
+      for (const e of flows) writeFlowLine(sink, e, origin, stableId(e.key));
+      try {
+        const p = ctx.out.text(sink.take());
+        if (p) p.catch(fail);
+      } catch (err) {
+        fail(err);
+      }
+    } else {
+      for (const e of flows) for (const g of pairer!.add(exportedToFlow(e, rinfo.address), Date.now())) write(g);
     }
-    if (flows.length) flushSoon();
+    flushSoon();
   });
   try {
     await new Promise<void>((resolve, reject) => {
