@@ -1,7 +1,6 @@
 // `fir detect`: flow records in, event records out (the methods of src/detect/).
 import type { Argv } from 'yargs';
 import { EXIT, UsageError } from '../errors.js';
-import { readLineBatches } from '../io.js';
 import { cidrListOption, ipListOption, listOption, readFlagFile } from '../options.js';
 import { isPriority, priorityRank, PRIORITIES } from '../record.js';
 import { parseRules, type FpRule } from '../fp/rules.js';
@@ -9,6 +8,7 @@ import { parseConfig } from '../detect/config.js';
 import { methodDefaults, METHODS } from '../detect/registry.js';
 import type { DetectConfig } from '../detect/types.js';
 import { detect, type DetectStats } from '../core/detect.js';
+import { readLineChunks } from '../detect/lines.js';
 import { BLOCKLIST_KEY, parseBlocklist } from '../detect/methods/blacklist.js';
 import { INVENTORY_KEY, parseInventory } from '../detect/methods/aliendev.js';
 import type { Command } from './types.js';
@@ -25,6 +25,7 @@ interface Args {
   'fail-on'?: string;
   blocklist?: string;
   inventory?: string;
+  threads?: number;
   [k: string]: unknown;
 }
 
@@ -43,6 +44,7 @@ const command: Command<Args> = {
       .option('fp-rules', { type: 'string', describe: 'false-positive rules file (fir fp): matching events are not written' })
       .option('blocklist', { type: 'string', describe: 'FILE: addresses, networks and domains (one a line, # comments); traffic with them is BLACKLIST' })
       .option('inventory', { type: 'string', describe: 'FILE: the known devices (CSV or list of MACs and IPs); any other that talks is ALIENDEV' })
+      .option('threads', { type: 'number', describe: 'threads to use: 1, or 2 (the methods split between them; default 2 from 8 MiB of input on)' })
       .option('fail-on', { type: 'string', describe: `exit 3 when an event of this priority or above is written (${PRIORITIES.join(', ')})` })
       .example('fir ingest capture.pcap | fir detect', 'events of a capture, as NDJSON')
       .example('fir detect --dhcp-servers 192.168.1.1 --dns-servers 192.168.1.1 < flows.ndjson', 'with the allowed servers: any other is an event')
@@ -78,8 +80,15 @@ const command: Command<Args> = {
     const stats: DetectStats = { flows: 0, nonFlows: 0, events: 0, suppressed: 0 };
     const gate = failOn === undefined ? Infinity : priorityRank(failOn);
     let found = false;
-    const lines = readLineBatches(sources, { stdin: ctx.stdin, diag: ctx.diag });
-    const events = detect(lines, { config, ...(methods.length ? { methods } : {}), ...(args.perspective !== undefined ? { perspective: args.perspective } : {}), ...(fpRules ? { fpRules } : {}) }, ctx.diag, stats);
+    const threads = args.threads;
+    if (threads !== undefined && threads !== 1 && threads !== 2) throw new UsageError(`--threads: 1 or 2, not ${String(threads)}`);
+    const lines = readLineChunks(sources, { stdin: ctx.stdin, diag: ctx.diag });
+    const events = detect(
+      lines,
+      { config, ...(methods.length ? { methods } : {}), ...(args.perspective !== undefined ? { perspective: args.perspective } : {}), ...(fpRules ? { fpRules } : {}), ...(threads !== undefined ? { threads } : {}) },
+      ctx.diag,
+      stats,
+    );
     for await (const batch of events) {
       for (const ev of batch) {
         if (priorityRank(ev.priority) >= gate) found = true;

@@ -5,7 +5,9 @@ import type { Flow } from '../record.js';
 import { parseRules } from '../fp/rules.js';
 import { createEngine, selectMethods } from '../core/detect.js';
 import { parseConfig, methodSettings, METHOD_DEFAULTS } from './config.js';
-import { eventId, fastTimeMs } from './engine.js';
+import { Engine, eventId, fastTimeMs, MethodRunner, type LoggedCandidate } from './engine.js';
+import { CidrSet } from '../net.js';
+import type { DetectConfig, DetectionMethod } from './types.js';
 import { Perspective, perspectiveDefs } from './perspectives.js';
 import { methodDefaults, METHODS } from './registry.js';
 
@@ -147,5 +149,92 @@ describe('engine robustness', () => {
     engine.finish();
     for (const e of engine.take()) expect(typeof e.detail).toBe('string');
     expect(skipped).toBeGreaterThan(0);
+  });
+});
+
+describe('engine in two parts (the merge of --threads 2)', () => {
+  // made-up methods that report at random flows, clock moves and the end, with short windows,
+  // so that events close both when a later candidate is past the window and when the clock moves
+  function fake(name: string, seed: number): DetectionMethod {
+    return {
+      name,
+      submethods: ['A', 'B'],
+      title: { A: `${name} a`, B: `${name} b` },
+      attack: {},
+      priority: { A: 'low', B: 'high' },
+      windowMs: 1500,
+      defaults: {},
+      create(ctx) {
+        let x = seed;
+        const rnd = () => ((x = (Math.imul(x, 1103515245) + 12345) & 0x7fffffff) / 0x80000000);
+        const cand = (start: number, end: number, target: string, id: string) => {
+          const flows = [id];
+          const evidence = { n: Math.floor(rnd() * 100), ids: flows };
+          ctx.emit({ method: name, submethod: rnd() < 0.5 ? 'A' : 'B', src: `10.0.0.${Math.floor(rnd() * 3)}`, targets: [target], start, end, ports: [Math.floor(rnd() * 4)], detail: `${name} ${evidence.n}`, evidence, flows });
+          // the method goes on changing what it reported: the event keeps what it said then
+          flows.push('later');
+          evidence.n = -1;
+        };
+        return {
+          flow(f, t, tEnd) {
+            if (rnd() < 0.25) cand(t, tEnd, f.dst!, f.id!);
+          },
+          advance(now) {
+            if (rnd() < 0.3) cand(now - 800, now, 'adv', `a${now}`);
+          },
+          finish() {
+            cand(0, 1, 'end', 'e1');
+            cand(5, 9, 'end', 'e2');
+          },
+        };
+      },
+    };
+  }
+
+  it('gives the events one engine running every method gives, for any split and any chunks', () => {
+    const methods = [fake('M0', 1), fake('M1', 2), fake('M2', 3), fake('M3', 4)];
+    const config: DetectConfig = { engine: { reorder_slack_s: 1 } };
+    const flows: Record<string, unknown>[] = [];
+    let t = Date.UTC(2026, 10, 27, 10, 0, 0);
+    let y = 7;
+    const rnd = () => ((y = (Math.imul(y, 1103515245) + 12345) & 0x7fffffff) / 0x80000000);
+    for (let i = 0; i < 3000; i++) {
+      t += Math.floor(rnd() * 900);
+      const s = t - (rnd() < 0.1 ? Math.floor(rnd() * 3000) : 0);
+      flows.push(i % 97 === 5 ? { kind: 'event' } : { kind: 'flow', id: `f${i}`, start: new Date(s).toISOString(), end: new Date(s + Math.floor(rnd() * 4000)).toISOString(), proto: 'tcp', src: '10.1.0.1', dst: `10.2.0.${i % 7}`, pkts: 1, bytes: 60 });
+    }
+    const opts = { methods, config, localNets: new CidrSet(), perspective: new Perspective('default', perspectiveDefs(config)) };
+    const one = new Engine(opts);
+    for (const f of flows) one.push(structuredClone(f));
+    one.finish();
+    const want = one.take();
+    expect(new Set(want.map((e) => e.method)).size).toBe(4);
+    expect(want.length).toBeGreaterThan(100);
+    for (const [mine, theirs, chunk] of [
+      [[0, 1], [2, 3], 500],
+      [[1, 3], [0, 2], 37],
+      [[0, 2, 3], [1], 1],
+      [[3], [0, 1, 2], 3000],
+    ] as [number[], number[], number][]) {
+      const two = new Engine(opts, mine);
+      let log: LoggedCandidate[] = [];
+      const other = new MethodRunner(methods, theirs, config, new CidrSet(), (i, c) => log.push({ seq: other.seq, phase: other.phase, i, c: structuredClone(c) }));
+      const got = [];
+      for (let from = 0; from < flows.length; from += chunk) {
+        for (let k = from; k < Math.min(flows.length, from + chunk); k++) {
+          two.push(structuredClone(flows[k]!), k);
+          other.seq = k;
+          other.push(structuredClone(flows[k]!));
+        }
+        two.apply(two.takeLog(), log);
+        log = [];
+        got.push(...two.take());
+      }
+      two.finish();
+      other.finish();
+      two.apply(two.takeLog(), log);
+      got.push(...two.take());
+      expect(got).toEqual(want);
+    }
   });
 });

@@ -68,48 +68,50 @@ export function fastTimeMs(s: unknown): number {
   return Date.parse(s);
 }
 
-export class Engine {
-  /** events suppressed by the false-positive rules */
-  suppressed = 0;
+/**
+ * What the engine needs from each flow's methods, the part that can run in another thread: the
+ * checks a flow record must pass, the methods' flow() calls in order and the moments their
+ * windows are moved on (once per second of flow time, `slack` behind the latest flow end). Two
+ * runners fed the same lines make the same calls at the same flows, so the methods may be split
+ * between threads (core/detect.ts) with the same candidates at the same moments.
+ */
+export class MethodRunner {
   /** records that were not flows (passed over) */
   nonFlows = 0;
   flowsSeen = 0;
-  private readonly instances: { method: DetectionMethod; inst: MethodInstance }[] = [];
-  private readonly open = new Map<string, OpenEvent>();
-  private ready: Event[] = [];
+  /** what is being done: the input line (its number in the whole input) and the phase */
+  seq = 0;
+  phase: Phase = PHASE_FLOW;
+  private readonly insts: MethodInstance[] = [];
   private maxEnd = -Infinity;
   private lastAdvance = -Infinity;
   private readonly slackMs: number;
-  private readonly maxTargets: number;
-  private readonly maxFlows: number;
-  private readonly shared = new Map<string, unknown>();
-  private readonly windows = new Map<DetectionMethod, number>();
-  private readonly holds = new Map<DetectionMethod, number>();
-  private finished = false;
 
-  constructor(private readonly opts: EngineOptions) {
-    const eng = engineSettings(opts.config);
-    this.slackMs = eng.reorder_slack_s * 1000;
-    this.maxTargets = Math.max(1, Math.floor(eng.max_targets));
-    this.maxFlows = Math.floor(eng.max_evidence_flows);
-    for (const method of opts.methods) {
-      const settings = methodSettings(method.defaults, opts.config, method.name);
-      // the event window follows the method's settings when the config changes them
-      const w = settings.event_window_s ?? settings.window_s ?? settings.idle_s;
-      this.windows.set(method, typeof w === 'number' ? w * 1000 : method.windowMs);
-      // a method that reports a long-running attack in parts (max_span_s) may report the next
-      // part up to that long after it began: the event stays open for it
-      this.holds.set(method, typeof settings.max_span_s === 'number' ? settings.max_span_s * 1000 : 0);
-      const inst = method.create({
-        settings,
-        config: opts.config,
-        localNets: opts.localNets,
-        emit: (c) => this.candidate(method, c),
-        shared: this.shared,
-      });
-      this.instances.push({ method, inst });
+  /**
+   * `methods[i]` for each i of `run` (ascending) run here; `emit(i, c)` gets their candidates
+   * with the method's index, `advanced(now)` is called after the methods' windows moved on to `now`.
+   */
+  constructor(methods: readonly DetectionMethod[], run: readonly number[], config: DetectConfig, localNets: CidrSet, emit: (i: number, c: Candidate) => void, advanced?: (now: number) => void) {
+    this.slackMs = engineSettings(config).reorder_slack_s * 1000;
+    this.advanced = advanced;
+    const shared = new Map<string, unknown>();
+    for (const i of run) {
+      const method = methods[i]!;
+      this.insts.push(
+        method.create({
+          settings: methodSettings(method.defaults, config, method.name),
+          config,
+          localNets,
+          // a copy as it is now: a method may go on changing its arrays after it reported, and the
+          // event must say what it said then (whether it is written at once or a chunk later)
+          emit: (c) => emit(i, structuredClone(c)),
+          shared,
+        }),
+      );
     }
   }
+
+  private readonly advanced: ((now: number) => void) | undefined;
 
   /**
    * One input record. Returns undefined when it was used or passed over (not a flow), or a
@@ -129,25 +131,186 @@ export class Engine {
     if (bad !== undefined) return bad;
     this.flowsSeen++;
     const f = rec as Flow;
-    const insts = this.instances;
-    for (let i = 0; i < insts.length; i++) insts[i]!.inst.flow(f, t, tEnd);
+    const insts = this.insts;
+    this.phase = PHASE_FLOW;
+    for (let i = 0; i < insts.length; i++) insts[i]!.flow(f, t, tEnd);
     if (tEnd > this.maxEnd) {
       this.maxEnd = tEnd;
       const now = tEnd - this.slackMs;
       // windows are seconds to minutes long: moving the clock once per second of flow time is enough
-      if (now - this.lastAdvance >= 1000) this.advance(now);
+      if (now - this.lastAdvance >= 1000) {
+        this.lastAdvance = now;
+        this.phase = PHASE_ADVANCE;
+        for (let i = 0; i < insts.length; i++) insts[i]!.advance?.(now);
+        this.advanced?.(now);
+      }
     }
     return undefined;
+  }
+
+  /** End of input: every method reports what is open. */
+  finish(): void {
+    this.seq = Infinity;
+    this.phase = PHASE_FINISH;
+    for (const inst of this.insts) inst.finish();
+  }
+}
+
+export type Phase = 0 | 1 | 2;
+export const PHASE_FLOW = 0;
+export const PHASE_ADVANCE = 1;
+export const PHASE_FINISH = 2;
+
+/**
+ * A candidate as a runner in another thread reports it: the line and phase it came at and the
+ * index of its method. Candidates are applied in (seq, phase, method) order, which is the order
+ * one thread running every method would have made them in.
+ */
+export interface LoggedCandidate {
+  seq: number;
+  phase: Phase;
+  i: number;
+  c: Candidate;
+}
+
+/** Whether y comes before x: (seq, phase, method index) order. */
+function before(y: LoggedCandidate, x: LoggedCandidate): boolean {
+  return y.seq < x.seq || (y.seq === x.seq && (y.phase < x.phase || (y.phase === x.phase && y.i < x.i)));
+}
+
+/** A thread's own candidates (in order) and clock moves (the `now` numbers, at the lines in `seqs`). */
+export interface LocalLog {
+  entries: (LoggedCandidate | number)[];
+  seqs: number[];
+}
+
+export class Engine {
+  /** events suppressed by the false-positive rules */
+  suppressed = 0;
+  private readonly runner: MethodRunner;
+  private readonly methods: DetectionMethod[];
+  private readonly open = new Map<string, OpenEvent>();
+  private ready: Event[] = [];
+  private readonly maxTargets: number;
+  private readonly maxFlows: number;
+  private readonly windows: number[] = [];
+  private readonly holds: number[] = [];
+  private finished = false;
+  /** split mode: this thread's candidates and clock moves, kept until the other thread's are in */
+  private log: (LoggedCandidate | number)[] | undefined;
+  private logSeq: number[] = [];
+
+  /**
+   * `local` (default all): the indexes of the methods that run in this thread; with fewer, the
+   * rest run elsewhere and their candidates come in through `apply`.
+   */
+  constructor(
+    private readonly opts: EngineOptions,
+    local?: readonly number[],
+  ) {
+    const eng = engineSettings(opts.config);
+    this.maxTargets = Math.max(1, Math.floor(eng.max_targets));
+    this.maxFlows = Math.floor(eng.max_evidence_flows);
+    this.methods = opts.methods;
+    for (const method of opts.methods) {
+      const settings = methodSettings(method.defaults, opts.config, method.name);
+      // the event window follows the method's settings when the config changes them
+      const w = settings.event_window_s ?? settings.window_s ?? settings.idle_s;
+      this.windows.push(typeof w === 'number' ? w * 1000 : method.windowMs);
+      // a method that reports a long-running attack in parts (max_span_s) may report the next
+      // part up to that long after it began: the event stays open for it
+      this.holds.push(typeof settings.max_span_s === 'number' ? settings.max_span_s * 1000 : 0);
+    }
+    if (local && local.length < opts.methods.length) {
+      this.log = [];
+      this.runner = new MethodRunner(
+        opts.methods,
+        local,
+        opts.config,
+        opts.localNets,
+        (i, c) => this.log!.push({ seq: this.runner.seq, phase: this.runner.phase, i, c }),
+        (now) => {
+          this.log!.push(now);
+          this.logSeq.push(this.runner.seq);
+        },
+      );
+    } else {
+      this.runner = new MethodRunner(
+        opts.methods,
+        opts.methods.map((_, i) => i),
+        opts.config,
+        opts.localNets,
+        (i, c) => this.candidate(i, c),
+        (now) => this.closeBefore(now),
+      );
+    }
+  }
+
+  /** records that were not flows (passed over) */
+  get nonFlows(): number {
+    return this.runner.nonFlows;
+  }
+
+  get flowsSeen(): number {
+    return this.runner.flowsSeen;
+  }
+
+  /**
+   * One input record (`seq`: its line in the whole input, used in split mode). Returns
+   * undefined when it was used or passed over (not a flow), or a message saying why a flow
+   * record cannot be used.
+   */
+  push(rec: Record<string, unknown>, seq = 0): string | undefined {
+    this.runner.seq = seq;
+    return this.runner.push(rec);
   }
 
   /** End of input: every method reports what is open, then every event is written. */
   finish(): void {
     if (this.finished) return;
     this.finished = true;
-    for (const { inst } of this.instances) inst.finish();
-    const rest = [...this.open.values()].sort((a, b) => a.start - b.start || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    this.open.clear();
-    for (const e of rest) this.close(e);
+    this.runner.finish();
+    if (this.log) return;
+    this.closeAll();
+  }
+
+  /** Split mode: this thread's candidates and clock moves since the last call. */
+  takeLog(): LocalLog {
+    const log: LocalLog = { entries: this.log!, seqs: this.logSeq };
+    this.log = [];
+    this.logSeq = [];
+    return log;
+  }
+
+  /**
+   * Split mode: this thread's log of some lines merged with the other thread's candidates for
+   * the same lines (`theirs`, in their order): by line, phase (flow, clock move, end of input)
+   * and method, as one thread running every method in order makes them; the windows close
+   * after the clock moves' candidates. After `finish()`, with the logs of the end of input,
+   * every event is then written.
+   */
+  apply(mine: LocalLog, theirs: readonly LoggedCandidate[]): void {
+    const entries = mine.entries;
+    const seqs = mine.seqs;
+    let b = 0;
+    let k = 0;
+    for (let a = 0; a < entries.length; a++) {
+      const x = entries[a]!;
+      if (typeof x === 'number') {
+        const seq = seqs[k++]!;
+        while (b < theirs.length && (theirs[b]!.seq < seq || (theirs[b]!.seq === seq && theirs[b]!.phase <= PHASE_ADVANCE))) this.applyOne(theirs[b++]!);
+        this.closeBefore(x);
+      } else {
+        while (b < theirs.length && before(theirs[b]!, x)) this.applyOne(theirs[b++]!);
+        this.candidate(x.i, x.c);
+      }
+    }
+    while (b < theirs.length) this.applyOne(theirs[b++]!);
+    if (this.finished) this.closeAll();
+  }
+
+  private applyOne(l: LoggedCandidate): void {
+    this.candidate(l.i, l.c);
   }
 
   /** Events closed so far (each returned once), in the order they closed. */
@@ -157,9 +320,13 @@ export class Engine {
     return r;
   }
 
-  private advance(now: number): void {
-    this.lastAdvance = now;
-    for (const { inst } of this.instances) inst.advance?.(now);
+  private closeAll(): void {
+    const rest = [...this.open.values()].sort((a, b) => a.start - b.start || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    this.open.clear();
+    for (const e of rest) this.close(e);
+  }
+
+  private closeBefore(now: number): void {
     let closing: OpenEvent[] | undefined;
     for (const e of this.open.values()) {
       if (e.end + e.windowMs + e.holdMs < now) (closing ??= []).push(e);
@@ -173,10 +340,11 @@ export class Engine {
     }
   }
 
-  private candidate(method: DetectionMethod, c: Candidate): void {
+  private candidate(i: number, c: Candidate): void {
+    const method = this.methods[i]!;
     const key = `${method.name}\u0000${c.submethod}\u0000${c.src}`;
     let e = this.open.get(key);
-    const windowMs = this.windows.get(method) ?? method.windowMs;
+    const windowMs = this.windows[i]!;
     if (e && c.start > e.end + windowMs) {
       this.open.delete(key);
       this.close(e);
@@ -187,7 +355,7 @@ export class Engine {
         key,
         method,
         windowMs,
-        holdMs: this.holds.get(method) ?? 0,
+        holdMs: this.holds[i]!,
         submethod: c.submethod,
         src: c.src,
         start: c.start,
