@@ -7,7 +7,6 @@ import { UsageError } from '../errors.js';
 import { durationMs } from '../options.js';
 import { escapeControl } from '../term.js';
 import type { Command } from './types.js';
-import { runCollector } from '../formats/netflow/collector.js';
 
 interface Args {
   files?: string[];
@@ -36,7 +35,7 @@ const command: Command<Args> = {
       .option('idle-timeout', { describe: "a flow with no packet for this long ends (default: Zeek's, 5m for TCP, 1m for UDP, ICMP and others)", type: 'string' })
       .option('active-timeout', { describe: 'a flow that lasts longer is written and continued in a new record', type: 'string', default: '30m' })
       .option('tunnels', { describe: 'also meter the inner packets of GRE, IP-in-IP, VXLAN, Geneve, Teredo and GTP-U tunnels (--no-tunnels: outer flows only)', type: 'boolean', default: true })
-      .option('threads', { describe: 'worker threads for a capture file of 64 MiB or more, each decoding every packet and metering a share of the flows (default 1; the order of the output depends on it)', type: 'number' })
+      .option('threads', { describe: 'worker threads for a capture file of 64 MiB or more, each decoding every packet and metering a share of the flows (default 1; the order of the output depends on it); for a text file (nfdump, Zeek, Suricata, Argus, CSV) of more than 1 MiB, each reading a share of its chunks (same output as 1)', type: 'number' })
       .option('max-flows', { describe: 'open flows kept at most (a flood of new flows): beyond, the flow nearest to its timeout is written early', type: 'number', default: 1_000_000 })
       .option('progress', { describe: 'a progress line on stderr (default: when stderr is a terminal)', type: 'boolean' })
       .option('biflow', { describe: 'flow exports: pair the two directions of unidirectional flows into one record', type: 'boolean', default: false })
@@ -56,6 +55,7 @@ const command: Command<Args> = {
     if (args.listen !== undefined) {
       if (args.files?.length) throw new UsageError('--listen collects from the network: name no files with it');
       const every = durationMs(args['stats-interval'] ?? '60s', 'stats-interval');
+      const { runCollector } = await import('../formats/netflow/collector.js');
       return runCollector({ listen: args.listen, biflow: args.biflow === true, statsIntervalMs: every }, ctx);
     }
     const known = formats.map((f) => f.name);
@@ -93,10 +93,18 @@ const command: Command<Args> = {
       // tests make small captures take the threaded path
       const minEnv = Number(process.env.FIR_INGEST_PARALLEL_MIN_BYTES);
       const parallelMinBytes = Number.isFinite(minEnv) && minEnv >= 0 ? minEnv : undefined;
+      // and text files be cut into small chunks
+      const chunkEnv = Number(process.env.FIR_INGEST_TEXT_CHUNK_BYTES);
+      const textChunkBytes = Number.isInteger(chunkEnv) && chunkEnv > 0 ? chunkEnv : undefined;
       if (!Number.isInteger(threads) || threads < 1 || threads > 16) throw new UsageError('--threads: a whole number from 1 to 16');
-      for await (const batch of ingest({ sources: args.files ?? [], format: args.format, options, diag: ctx.diag, stdin: ctx.stdin, progress, threads, parallelMinBytes, signal: ctx.signal })) {
+      for await (const batch of ingest({ sources: args.files ?? [], format: args.format, options, diag: ctx.diag, stdin: ctx.stdin, progress, threads, parallelMinBytes, textChunkBytes, signal: ctx.signal })) {
         if (typeof batch === 'string') {
           const p = ctx.out.text(batch);
+          if (p) await p;
+          continue;
+        }
+        if (batch instanceof Uint8Array) {
+          const p = ctx.out.bytes(batch);
           if (p) await p;
           continue;
         }

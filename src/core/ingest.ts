@@ -6,12 +6,8 @@ import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { Diagnostics } from '../diag.js';
-import { meterCaptureFile, meterOptions } from '../formats/capture.js';
-import { parallelCapture } from '../formats/capture-parallel.js';
-import { formatByName, formats } from '../formats/index.js';
-import { PcapParser, pcapReader } from '../formats/pcap.js';
-import { PcapngParser, pcapngReader } from '../formats/pcapng.js';
-import type { FormatReader, IngestOptions } from '../formats/types.js';
+import { formatByName, formats, sniffPcap, sniffPcapng, type FormatEntry } from '../formats/index.js';
+import type { IngestOptions } from '../formats/types.js';
 import type { AnyRecord } from '../record.js';
 
 export interface IngestRun {
@@ -24,10 +20,12 @@ export interface IngestRun {
   stdin: Readable;
   /** stop reading when aborted (SIGINT/SIGTERM) */
   signal?: AbortSignal;
-  /** worker threads for a large capture file (1: read it in this thread) */
+  /** worker threads for a large capture file, or a text file of more than one chunk (1: read it in this thread) */
   threads?: number;
   /** the size from which a capture file is read by the worker threads (default PARALLEL_MIN_BYTES) */
   parallelMinBytes?: number;
+  /** the bytes of a chunk of a text file read by worker threads (default text-parallel.ts's CHUNK) */
+  textChunkBytes?: number;
   /** progress callback: source name, bytes read, total bytes (when known), packets */
   progress?: (source: string, bytes: number, total: number | undefined, packets: number) => void;
 }
@@ -40,15 +38,17 @@ const READ_CHUNK = 4 << 20;
 
 /**
  * Records of every source in order, in batches; a large capture read by worker threads comes
- * as NDJSON text (a string) instead, already serialised by the workers.
+ * as NDJSON text (a string) instead, already serialised by the workers, and a text format read
+ * by worker threads as NDJSON in UTF-8 bytes.
  */
-export async function* ingest(run: IngestRun): AsyncGenerator<AnyRecord[] | string> {
+export async function* ingest(run: IngestRun): AsyncGenerator<AnyRecord[] | string | Uint8Array> {
   const list = run.sources.length ? run.sources : ['-'];
   for (const arg of list) {
     if (run.signal?.aborted) return;
     const source = arg === '-' ? 'stdin' : arg;
     let raw: Readable;
     let total: number | undefined;
+    let regular = false;
     try {
       if (arg === '-') {
         raw = run.stdin;
@@ -56,11 +56,14 @@ export async function* ingest(run: IngestRun): AsyncGenerator<AnyRecord[] | stri
         const st = statSync(arg);
         if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
         total = st.size;
+        regular = st.isFile();
         const threads = run.threads ?? 1;
         if (threads > 1 && st.size >= (run.parallelMinBytes ?? PARALLEL_MIN_BYTES)) {
           const format = captureFormat(arg, run.format);
           if (format) {
             const progress = run.progress;
+            const { meterOptions } = await import('../formats/capture.js');
+            const { parallelCapture } = await import('../formats/capture-parallel.js');
             yield* parallelCapture({
               path: arg,
               origin: source,
@@ -86,6 +89,9 @@ export async function* ingest(run: IngestRun): AsyncGenerator<AnyRecord[] | stri
               progress: progress ? (bytes: number, packets: number) => progress(source, bytes, total, packets) : undefined,
               signal: run.signal,
             };
+            const { meterCaptureFile } = await import('../formats/capture.js');
+            const { PcapParser } = await import('../formats/pcap.js');
+            const { PcapngParser } = await import('../formats/pcapng.js');
             yield* meterCaptureFile(arg, ctx, format === 'pcap' ? (meter, damage) => new PcapParser(meter, damage) : (meter, damage) => new PcapngParser(meter, damage));
             continue;
           }
@@ -100,7 +106,7 @@ export async function* ingest(run: IngestRun): AsyncGenerator<AnyRecord[] | stri
     const onAbort = () => raw.destroy();
     run.signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      yield* ingestStream(raw, source, total, run);
+      yield* ingestStream(raw, source, total, run, regular);
     } finally {
       run.signal?.removeEventListener('abort', onAbort);
       if (arg !== '-') raw.destroy();
@@ -120,12 +126,12 @@ function captureFormat(path: string, forced: string | undefined): 'pcap' | 'pcap
     closeSync(fd);
   }
   const h = head.subarray(0, n);
-  if (pcapReader.sniff(h) && (forced ?? 'pcap') === 'pcap') return 'pcap';
-  if (pcapngReader.sniff(h) && (forced ?? 'pcapng') === 'pcapng') return 'pcapng';
+  if (sniffPcap(h) && (forced ?? 'pcap') === 'pcap') return 'pcap';
+  if (sniffPcapng(h) && (forced ?? 'pcapng') === 'pcapng') return 'pcapng';
   return undefined;
 }
 
-async function* ingestStream(raw: Readable, source: string, total: number | undefined, run: IngestRun): AsyncGenerator<AnyRecord[] | string> {
+async function* ingestStream(raw: Readable, source: string, total: number | undefined, run: IngestRun, regular: boolean): AsyncGenerator<AnyRecord[] | string | Uint8Array> {
   // the first bytes decide gzip and the format; they are put back in front of the rest
   const it = raw[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   let first: Buffer | undefined;
@@ -162,7 +168,7 @@ async function* ingestStream(raw: Readable, source: string, total: number | unde
     readError = err;
   }
   const headBuf = Buffer.concat(head);
-  let reader: FormatReader | undefined;
+  let reader: FormatEntry | undefined;
   if (run.format) {
     reader = formatByName(run.format);
   } else {
@@ -184,8 +190,27 @@ async function* ingestStream(raw: Readable, source: string, total: number | unde
   const progress = run.progress;
   const onProgress = progress && !gzip ? (bytes: number, packets: number) => progress(source, bytes, total, packets) : progress ? (bytes: number, packets: number) => progress(source, bytes, undefined, packets) : undefined;
   const ctx = { source, diag: run.diag, options: run.options, progress: onProgress, signal: run.signal };
-  if (reader.readText) yield* reader.readText(body, ctx);
-  else yield* reader.read(body, ctx);
+  if ((run.threads ?? 1) > 1 && regular && (await chunkable(reader, source, run.options))) {
+    const { parallelText } = await import('../formats/text-parallel.js');
+    const { CHUNK_READERS } = await import('../formats/text-chunks.js');
+    const chunks = await CHUNK_READERS[reader.name]();
+    yield* parallelText({ format: reader.name, reader: chunks, input: body, ctx, threads: run.threads ?? 1, chunkBytes: run.textChunkBytes });
+    return;
+  }
+  const r = await reader.load();
+  if (r.readText) yield* r.readText(body, ctx);
+  else yield* r.read(body, ctx);
+}
+
+/**
+ * true when worker threads can read this source of a text format chunk by chunk: not when
+ * --biflow pairs its records (the pairer needs them all in one place; Zeek's are not paired),
+ * nor a conn.log with a dns.log or dhcp.log beside it to join.
+ */
+async function chunkable(reader: FormatEntry, source: string, options: IngestOptions): Promise<boolean> {
+  if (!reader.chunked) return false;
+  if (reader.name === 'zeek') return !(await import('../formats/zeek.js')).zeekJoins(source);
+  return options.biflow !== true;
 }
 
 async function* prepend(head: Buffer[], rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {

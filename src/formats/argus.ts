@@ -7,12 +7,11 @@ import type { Flow } from '../record.js';
 import { badTimes, blankFacts, clearFacts, makeFlow, protoNumber, type FlowFacts } from './netflow/normalize.js';
 import { intOf, lineBatches, parseDateTime, parseEpochSeconds } from './netflow/text.js';
 import { rowReaders, type RowSink } from './netflow/rows.js';
+import { lineChunks, type ChunkReader } from './text-chunks.js';
 import type { FormatReader, ReadContext } from './types.js';
+import { sniffArgus } from './text-sniff.js';
 
-export function sniffArgus(head: Buffer): boolean {
-  const first = head.subarray(0, 2048).toString('latin1').split('\n', 1)[0];
-  return first.includes(',') && first.includes('SrcAddr') && first.includes('DstAddr') && (first.includes('StartTime') || first.includes('LastTime'));
-}
+export { sniffArgus };
 
 /** Common service names ra prints without -n. */
 const SERVICES: Record<string, number> = {
@@ -150,35 +149,61 @@ export function argusFlow(f: string[], c: Cols, origin: string, id?: string): Fl
   return flow;
 }
 
+/** What the lines before decide for an ra row: the header's columns (none yet: the next line is the header), a header that stops the file. */
+interface ArgusState {
+  col: number[] | null;
+  stopped: boolean;
+}
+
+const argusStart = (): ArgusState => ({ col: null, stopped: false });
+
+const SCRATCH = { facts: blankFacts(), st: { state: undefined } as RowState, col: new Int32Array(0) as Int32Array, of: null as number[] | null };
+
+/** The rows of a batch of ra csv lines, each to `row`: its facts and State, or a bad row's reason. */
+function argusLines(s: ArgusState, lines: string[], first: number, ctx: ReadContext, row: RowSink): ArgusState {
+  const { facts, st } = SCRATCH;
+  if (s.col !== SCRATCH.of) {
+    SCRATCH.of = s.col;
+    SCRATCH.col = Int32Array.from(s.col ?? []);
+  }
+  for (let k = 0; k < lines.length; k++) {
+    if (s.stopped) return s;
+    const lt = lines[k];
+    const ll = first + k;
+    if (lt.length === 0) continue;
+    const f = lt.split(',');
+    if (!s.col) {
+      const cols: Cols = {};
+      f.forEach((name, i) => (cols[name.trim()] = i));
+      const col = columnIndex(cols);
+      s.col = SCRATCH.of = Array.from(col);
+      SCRATCH.col = col;
+      if (col[SRC] < 0 || col[DST] < 0 || col[PROTO] < 0) {
+        ctx.diag.skip(ctx.source, ll, 'Argus csv header without SrcAddr, DstAddr and Proto: the file is skipped');
+        s.stopped = true;
+      }
+      continue;
+    }
+    const why = argusFacts(f, SCRATCH.col, facts, st);
+    if (why === null) continue;
+    if (why !== undefined) ctx.diag.skip(ctx.source, ll, why);
+    else row(facts, ll, undefined, 'argus_state', st.state);
+  }
+  return s;
+}
+
 /** The rows of an ra csv stream, each to `row`: its facts and State, or a bad row's reason; one yield a batch of lines. */
 async function* rows(input: Readable, ctx: ReadContext, row: RowSink): AsyncGenerator<void> {
-  let col: Int32Array | undefined;
-  const facts = blankFacts();
-  const st: RowState = { state: undefined };
+  const s = argusStart();
   for await (const batch of lineBatches(input)) {
-    for (let k = 0; k < batch.lines.length; k++) {
-      const lt = batch.lines[k];
-      const ll = batch.first + k;
-      if (lt.length === 0) continue;
-      const f = lt.split(',');
-      if (!col) {
-        const cols: Cols = {};
-        f.forEach((name, i) => (cols[name.trim()] = i));
-        col = columnIndex(cols);
-        if (col[SRC] < 0 || col[DST] < 0 || col[PROTO] < 0) {
-          ctx.diag.skip(ctx.source, ll, 'Argus csv header without SrcAddr, DstAddr and Proto: the file is skipped');
-          return;
-        }
-        continue;
-      }
-      const why = argusFacts(f, col, facts, st);
-      if (why === null) continue;
-      if (why !== undefined) ctx.diag.skip(ctx.source, ll, why);
-      else row(facts, ll, undefined, 'argus_state', st.state);
-    }
+    argusLines(s, batch.lines, batch.first, ctx, row);
     yield;
+    if (s.stopped) return;
   }
 }
+
+/** Argus csv chunk by chunk (text-parallel.ts) */
+export const argusChunks: ChunkReader<ArgusState> = lineChunks(argusStart, argusLines, { stopped: (s) => s.stopped });
 
 export const argusCsv: FormatReader = {
   name: 'argus',

@@ -7,17 +7,16 @@ import { UsageError } from '../errors.js';
 import { canonicalIp, parseIPv4 } from '../net.js';
 import type { Flow } from '../record.js';
 import { badTimes, blankFacts, clearFacts, flagsByte, makeFlow, protoNumber, type FlowFacts } from './netflow/normalize.js';
-import { lineBatches, parseTime, TIME_FORMATS, type LineBatch, type TimeFormat } from './netflow/text.js';
+import { lineBatches, parseTime, TIME_FORMATS, type LineBatch, type TextSink, type TimeFormat } from './netflow/text.js';
+import { splitLines, textRows, type ChunkReader } from './text-chunks.js';
 import { rowReaders, type RowSink } from './netflow/rows.js';
 import type { FormatReader, ReadContext } from './types.js';
+import { sniffCsv } from './text-sniff.js';
+
+export { sniffCsv };
 
 export const MAP_FIELDS = ['start', 'end', 'duration', 'src', 'dst', 'sport', 'dport', 'proto', 'pkts', 'bytes', 'rpkts', 'rbytes', 'flags', 'rflags', 'state', 'smac', 'dmac', 'vlan', 'app', 'icmp_type', 'icmp_code'] as const;
 type MapField = (typeof MAP_FIELDS)[number];
-
-export function sniffCsv(head: Buffer): boolean {
-  const first = head.subarray(0, 4096).toString('latin1').split('\n', 1)[0];
-  return !first.startsWith('#') && !first.startsWith('{') && (first.match(/,/g)?.length ?? 0) >= 2 && /[A-Za-z]/.test(first);
-}
 
 /** Column index per mapped field, or the reason this header does not fit the map. Unknown field names are a UsageError. */
 export function resolveMap(map: Record<string, string> | undefined, header: string[]): Partial<Record<MapField, number>> | string {
@@ -135,36 +134,72 @@ export function csvFlow(rec: string[], m: Partial<Record<MapField, number>>, fmt
 interface Rec {
   record: string[];
   line: number;
+  /** a record csv-parse skipped: why (line -1 when it does not say) */
+  bad?: string;
+}
+
+/** What the lines before decide for a record: the header's map (none yet: the next record is the header), a first line still to come (its byte order mark), a header that stops the file. */
+interface CsvState {
+  m: Partial<Record<MapField, number>> | undefined;
+  first: boolean;
+  stopped: boolean;
+}
+
+const csvStart = (): CsvState => ({ m: undefined, first: true, stopped: false });
+
+const FACTS = blankFacts();
+
+/** One record: the header (resolved against --map), or a row's facts to `row`; a bad row is reported. */
+function record(st: CsvState, rec: string[], line: number, ctx: ReadContext, row: RowSink): void {
+  if (!st.m) {
+    const r = resolveMap(ctx.options.map, rec);
+    if (typeof r === 'string') {
+      // this file is skipped, the other inputs are still read
+      ctx.diag.skip(ctx.source, line, r);
+      st.stopped = true;
+      return;
+    }
+    st.m = r;
+    return;
+  }
+  const why = csvFacts(rec, st.m, ctx.options.timeFormat as TimeFormat | undefined, FACTS);
+  if (why !== undefined) ctx.diag.skip(ctx.source, line, why);
+  else row(FACTS, line);
 }
 
 /**
- * The records of a CSV stream with their line numbers, in batches. Lines without a quote or a
- * lone CR are split at commas here (what csv-parse makes of them too); from the first line that
- * has one, the rest of the stream goes through csv-parse (quoted fields, fields over lines).
+ * The records of a batch of lines. Lines without a quote or a lone CR are split at commas here
+ * (what csv-parse makes of them too); the index of the first line that has one is returned
+ * (the rest of the stream goes through csv-parse: quoted fields, fields over lines), else -1.
  */
-async function* csvRecords(input: Readable, ctx: ReadContext): AsyncGenerator<Rec[]> {
-  const it = lineBatches(input)[Symbol.asyncIterator]();
-  let first = true;
-  for (;;) {
-    const r = await it.next();
-    if (r.done) return;
-    const { lines, first: n0 } = r.value;
-    const out: Rec[] = [];
-    for (let k = 0; k < lines.length; k++) {
-      let t = lines[k];
-      if (first) {
-        first = false;
-        if (t.charCodeAt(0) === 0xfeff) lines[k] = t = t.slice(1); // a byte order mark
-      }
-      if (t.indexOf('"') >= 0 || t.indexOf('\r') >= 0) {
-        if (out.length) yield out;
-        yield* parsedRecords(restOf(lines, k, it), n0 + k - 1, ctx);
-        return;
-      }
-      if (t.length === 0) continue;
-      out.push({ record: t.split(','), line: n0 + k });
+function plainLines(st: CsvState, lines: string[], first: number, ctx: ReadContext, row: RowSink): number {
+  for (let k = 0; k < lines.length; k++) {
+    if (st.stopped) return -1;
+    let t = lines[k];
+    if (st.first) {
+      st.first = false;
+      if (t.charCodeAt(0) === 0xfeff) lines[k] = t = t.slice(1); // a byte order mark
     }
-    if (out.length) yield out;
+    if (t.indexOf('"') >= 0 || t.indexOf('\r') >= 0) return k;
+    if (t.length === 0) continue;
+    record(st, t.split(','), first + k, ctx, row);
+  }
+  return -1;
+}
+
+/** The records csv-parse makes of `text` (`offset` lines come before it), each to `record`; one yield a batch. */
+async function* parsedRows(st: CsvState, text: AsyncIterable<string>, offset: number, ctx: ReadContext, row: RowSink): AsyncGenerator<void> {
+  for await (const batch of parsedRecords(text, offset)) {
+    for (const { record: rec, line, bad } of batch) {
+      if (bad !== undefined) {
+        ctx.diag.skip(ctx.source, line < 0 ? undefined : line, bad);
+        continue;
+      }
+      record(st, rec, line, ctx, row);
+      if (st.stopped) break;
+    }
+    yield;
+    if (st.stopped) return;
   }
 }
 
@@ -178,8 +213,13 @@ async function* restOf(lines: string[], k: number, it: AsyncIterator<LineBatch>)
   }
 }
 
-/** Records of CSV text by csv-parse; `offset` lines come before the text. */
-async function* parsedRecords(text: AsyncIterable<string>, offset: number, ctx: ReadContext): AsyncGenerator<Rec[]> {
+/**
+ * Records of CSV text by csv-parse; `offset` lines come before the text. A record csv-parse
+ * skips comes among the others (`bad` says why), before the first good record after it, so
+ * that diagnostics are in line order however the text was cut into pieces.
+ */
+async function* parsedRecords(text: AsyncIterable<string>, offset: number): AsyncGenerator<Rec[]> {
+  const skipped: Rec[] = [];
   const parser = parse({
     relax_column_count: true,
     relax_quotes: true,
@@ -190,7 +230,7 @@ async function* parsedRecords(text: AsyncIterable<string>, offset: number, ctx: 
     on_skip: (err: Error | undefined) => {
       if (err) {
         const l = (err as { lines?: number }).lines;
-        ctx.diag.skip(ctx.source, l !== undefined ? l + offset : undefined, `not CSV (${err.message.slice(0, 100)})`);
+        skipped.push({ record: [], line: l !== undefined ? l + offset : -1, bad: `not CSV (${err.message.slice(0, 100)})` });
       }
     },
   });
@@ -200,12 +240,15 @@ async function* parsedRecords(text: AsyncIterable<string>, offset: number, ctx: 
   try {
     let out: Rec[] = [];
     for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      out.push({ record: item.record, line: item.info.lines + offset });
+      const line = item.info.lines + offset;
+      while (skipped.length && skipped[0].line < line) out.push(skipped.shift()!);
+      out.push({ record: item.record, line });
       if (out.length >= 2048) {
         yield out;
         out = [];
       }
     }
+    out.push(...skipped.splice(0, skipped.length));
     if (out.length) yield out;
   } finally {
     parser.destroy();
@@ -213,32 +256,69 @@ async function* parsedRecords(text: AsyncIterable<string>, offset: number, ctx: 
   }
 }
 
+function checkTimeFormat(tf: string | undefined): void {
+  if (tf !== undefined && !(TIME_FORMATS as readonly string[]).includes(tf)) throw new UsageError(`--time-format: ${tf} is not one of ${TIME_FORMATS.join(', ')}`);
+}
+
 /** Each record's facts to `row`, bad ones reported; one yield a batch of records. */
 async function* rows(input: Readable, ctx: ReadContext, row: RowSink): AsyncGenerator<void> {
-  const tf = ctx.options.timeFormat;
-  if (tf !== undefined && !(TIME_FORMATS as readonly string[]).includes(tf)) throw new UsageError(`--time-format: ${tf} is not one of ${TIME_FORMATS.join(', ')}`);
-  let m: Partial<Record<MapField, number>> | undefined;
-  const facts = blankFacts();
-  for await (const batch of csvRecords(input, ctx)) {
-    for (const { record, line } of batch) {
-      if (!m) {
-        const r = resolveMap(ctx.options.map, record);
-        if (typeof r === 'string') {
-          // this file is skipped, the other inputs are still read
-          ctx.diag.skip(ctx.source, line, r);
-          input.destroy();
-          return;
-        }
-        m = r;
-        continue;
-      }
-      const why = csvFacts(record, m, tf as TimeFormat | undefined, facts);
-      if (why !== undefined) ctx.diag.skip(ctx.source, line, why);
-      else row(facts, line);
-    }
+  checkTimeFormat(ctx.options.timeFormat);
+  const st = csvStart();
+  const it = lineBatches(input)[Symbol.asyncIterator]();
+  for (;;) {
+    const r = await it.next();
+    if (r.done) return;
+    const { lines, first } = r.value;
+    const k = plainLines(st, lines, first, ctx, row);
     yield;
+    if (st.stopped) {
+      input.destroy();
+      return;
+    }
+    if (k >= 0) {
+      yield* parsedRows(st, restOf(lines, k, it), first + k - 1, ctx, row);
+      if (st.stopped) input.destroy();
+      return;
+    }
   }
 }
+
+let chunkRows: { source: string; sink: TextSink; row: RowSink } | undefined;
+/** the text RowSink of a source, kept from chunk to chunk */
+function chunkRow(source: string, sink: TextSink): RowSink {
+  if (!chunkRows || chunkRows.source !== source) {
+    const c: { source: string; sink: TextSink; row: RowSink } = { source, sink, row: undefined as unknown as RowSink };
+    c.row = textRows(source, () => c.sink);
+    chunkRows = c;
+  }
+  chunkRows.sink = sink;
+  return chunkRows.row;
+}
+
+/** CSV with --map chunk by chunk (text-parallel.ts): from the first line with a quote or a lone CR on, the rest goes through csv-parse here */
+export const csvChunks: ChunkReader<CsvState> = {
+  start: csvStart,
+  key: (st) => JSON.stringify(st),
+  stopped: (st) => st.stopped,
+  text(state, text, first, out) {
+    checkTimeFormat(out.ctx.options.timeFormat);
+    const k = plainLines(state, splitLines(text), first, out.ctx, chunkRow(out.ctx.source, out.sink));
+    if (k >= 0) out.handoff = k;
+    return state;
+  },
+  async *rest(state, input, first, out) {
+    const batches = lineBatches(Readable.from(input, { objectMode: false }))[Symbol.asyncIterator]();
+    const text = (async function* () {
+      for (;;) {
+        const r = await batches.next();
+        if (r.done) return;
+        yield r.value.lines.join('\n') + '\n';
+      }
+    })();
+    const row = textRows(out.ctx.source, () => out.sink);
+    for await (const _ of parsedRows(state, text, first - 1, out.ctx, row)) if (!out.sink.empty) yield out.sink.take();
+  },
+};
 
 export const csvMap: FormatReader = {
   name: 'csv',

@@ -4,28 +4,17 @@
 import type { Readable } from 'node:stream';
 import type { Flow } from '../record.js';
 import { badTimes, blankFacts, clearFacts, flagsByte, makeFlow, protoNumber, type FlowFacts } from './netflow/normalize.js';
-import { DateTimeReader, Fields, intAt, jsonObjects, lineBatches, parseDateTime } from './netflow/text.js';
+import { StringDecoder } from 'node:string_decoder';
+import { DateTimeReader, Fields, intAt, JsonScanner, JSON_SCAN_START, lineBatches, type JsonScanState, type ScannedObject, type TextSink } from './netflow/text.js';
+import { lineChunks, textRows, type ChunkReader } from './text-chunks.js';
 import { rowReaders, type RowSink } from './netflow/rows.js';
 import type { FormatReader, ReadContext } from './types.js';
+import { sniffNfdumpCsv, sniffNfdumpJson } from './text-sniff.js';
+
+export { sniffNfdumpCsv, sniffNfdumpJson };
 
 /** nfdump 1.7's csv columns, for files written with -q (no header). */
 export const NFDUMP_CSV_COLUMNS = 'ts,te,td,sa,da,sp,dp,pr,flg,fwd,stos,ipkt,ibyt,opkt,obyt,in,out,sas,das,smk,dmk,dtos,dir,nh,nhb,svln,dvln,ismc,odmc,idmc,osmc,mpls1,mpls2,mpls3,mpls4,mpls5,mpls6,mpls7,mpls8,mpls9,mpls10,cl,sl,al,ra,eng,exid,tr'.split(',');
-
-const CSV_ROW = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?,\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?,/;
-
-function headText(head: Buffer): string {
-  return head.subarray(0, 4096).toString('latin1');
-}
-
-export function sniffNfdumpCsv(head: Buffer): boolean {
-  const t = headText(head);
-  return t.startsWith('ts,te,td,sa,da,') || CSV_ROW.test(t);
-}
-
-export function sniffNfdumpJson(head: Buffer): boolean {
-  const t = headText(head).trimStart();
-  return (t.startsWith('[') || t.startsWith('{')) && /^[[\s]*\{\s*"type"\s*:\s*"(FLOW|EVENT)"/.test(t);
-}
 
 interface Cols {
   ts: number; te: number; sa: number; da: number; sp: number; dp: number; pr: number; flg: number;
@@ -153,44 +142,63 @@ export function nfdumpCsvFlow(f: Fields, c: Cols, origin: string, time: DateTime
   return why ?? makeFlow(facts, origin, origin, id);
 }
 
-/** The rows of an nfdump csv stream: each flow's facts, or a bad row's reason, to `row`; one yield a batch of lines. */
-async function* csvRows(input: Readable, ctx: ReadContext, row: RowSink): AsyncGenerator<void> {
-  let cols = columns(NFDUMP_CSV_COLUMNS);
-  let summary = false;
-  const fields = new Fields(44);
-  const ts = new DateTimeReader();
-  const te = new DateTimeReader();
-  const facts = blankFacts();
-  for await (const batch of lineBatches(input)) {
-    for (let k = 0; k < batch.lines.length; k++) {
-      const t = batch.lines[k];
-      const ll = batch.first + k;
-      if (summary || t.length === 0) continue;
-      const c0 = t.charCodeAt(0);
-      if (c0 < 48 || c0 > 57) {
-        if (t.startsWith('ts,te,')) {
-          cols = columns(t.split(','));
-          if (cols.ts < 0 || cols.te < 0 || cols.sa < 0 || cols.da < 0 || cols.pr < 0 || cols.ipkt < 0 || cols.ibyt < 0) {
-            ctx.diag.skip(ctx.source, ll, 'nfdump csv header without ts, te, sa, da, pr, ipkt or ibyt: the file is skipped');
-            return;
-          }
-          continue;
+/** What the lines before decide for an nfdump csv row: the header's columns, the Summary block, a header that stops the file. */
+interface CsvState {
+  cols: Cols;
+  summary: boolean;
+  stopped: boolean;
+}
+
+const csvStart = (): CsvState => ({ cols: columns(NFDUMP_CSV_COLUMNS), summary: false, stopped: false });
+
+const CSV_SCRATCH = { fields: new Fields(44), ts: new DateTimeReader(), te: new DateTimeReader(), facts: blankFacts() };
+
+/** The rows of a batch of nfdump csv lines: each flow's facts, or a bad row's reason, to `row`. */
+function csvLines(st: CsvState, lines: string[], first: number, ctx: ReadContext, row: RowSink): CsvState {
+  const { fields, ts, te, facts } = CSV_SCRATCH;
+  let cols = st.cols;
+  for (let k = 0; k < lines.length; k++) {
+    const t = lines[k];
+    const ll = first + k;
+    if (st.summary || t.length === 0) continue;
+    const c0 = t.charCodeAt(0);
+    if (c0 < 48 || c0 > 57) {
+      if (t.startsWith('ts,te,')) {
+        cols = st.cols = columns(t.split(','));
+        if (cols.ts < 0 || cols.te < 0 || cols.sa < 0 || cols.da < 0 || cols.pr < 0 || cols.ipkt < 0 || cols.ibyt < 0) {
+          ctx.diag.skip(ctx.source, ll, 'nfdump csv header without ts, te, sa, da, pr, ipkt or ibyt: the file is skipped');
+          st.stopped = true;
+          return st;
         }
-        if (t === 'Summary') {
-          summary = true; // then "flows,bytes,packets,…" and its values
-          continue;
-        }
-        if (t.startsWith('No matching flows')) continue;
-        ctx.diag.skip(ctx.source, ll, 'not an nfdump csv row');
         continue;
       }
-      const why = nfdumpCsvFacts(fields.set(t, cols.last, cols.n), cols, facts, ts, te);
-      if (why !== undefined) ctx.diag.skip(ctx.source, ll, why);
-      else row(facts, ll);
+      if (t === 'Summary') {
+        st.summary = true; // then "flows,bytes,packets,…" and its values
+        continue;
+      }
+      if (t.startsWith('No matching flows')) continue;
+      ctx.diag.skip(ctx.source, ll, 'not an nfdump csv row');
+      continue;
     }
+    const why = nfdumpCsvFacts(fields.set(t, cols.last, cols.n), cols, facts, ts, te);
+    if (why !== undefined) ctx.diag.skip(ctx.source, ll, why);
+    else row(facts, ll);
+  }
+  return st;
+}
+
+/** The rows of an nfdump csv stream: each flow's facts, or a bad row's reason, to `row`; one yield a batch of lines. */
+async function* csvRows(input: Readable, ctx: ReadContext, row: RowSink): AsyncGenerator<void> {
+  const st = csvStart();
+  for await (const batch of lineBatches(input)) {
+    csvLines(st, batch.lines, batch.first, ctx, row);
     yield;
+    if (st.stopped) return;
   }
 }
+
+/** nfdump csv chunk by chunk (text-parallel.ts) */
+export const nfdumpCsvChunks: ChunkReader<CsvState> = lineChunks(csvStart, csvLines, { stopped: (s) => s.stopped });
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
@@ -253,26 +261,79 @@ export function nfdumpJsonFlow(o: Record<string, unknown>, origin: string, id?: 
   return why ?? makeFlow(facts, origin, origin, id);
 }
 
+const JSON_SCRATCH = { facts: blankFacts(), time: new DateTimeReader() };
+
+/** The flows of a batch of nfdump JSON objects, each to `row` (its facts), bad ones reported. */
+function jsonBatch(batch: ScannedObject[], ctx: ReadContext, row: RowSink): void {
+  const { facts, time } = JSON_SCRATCH;
+  for (const { text, line, bad } of batch) {
+    if (bad !== undefined) {
+      ctx.diag.skip(ctx.source, line, bad);
+      continue;
+    }
+    let o: Record<string, unknown>;
+    try {
+      o = JSON.parse(text) as Record<string, unknown>;
+    } catch (err) {
+      ctx.diag.skip(ctx.source, line, `not JSON (${(err as Error).message.slice(0, 80)})`);
+      continue;
+    }
+    const why = nfdumpJsonFacts(o, facts, time);
+    if (why === null) continue;
+    if (why !== undefined) ctx.diag.skip(ctx.source, line, why);
+    else row(facts, line);
+  }
+}
+
 /** The flows of an nfdump JSON stream, each to `row` (its facts), bad ones reported; one yield a batch. */
 async function* jsonRows(input: Readable, ctx: ReadContext, row: RowSink): AsyncGenerator<void> {
-  const facts = blankFacts();
-  const time = new DateTimeReader();
-  for await (const batch of jsonObjects(input, (line, reason) => ctx.diag.skip(ctx.source, line, reason))) {
-    for (const { text, line } of batch) {
-      let o: Record<string, unknown>;
-      try {
-        o = JSON.parse(text) as Record<string, unknown>;
-      } catch (err) {
-        ctx.diag.skip(ctx.source, line, `not JSON (${(err as Error).message.slice(0, 80)})`);
-        continue;
-      }
-      const why = nfdumpJsonFacts(o, facts, time);
-      if (why === null) continue;
-      if (why !== undefined) ctx.diag.skip(ctx.source, line, why);
-      else row(facts, line);
-    }
+  // bad lines come among the objects, so that every diagnostic is in line order
+  const dec = new StringDecoder('utf8');
+  const scan = new JsonScanner(undefined);
+  for await (const chunk of input as AsyncIterable<Buffer | string>) {
+    jsonBatch(scan.feed(typeof chunk === 'string' ? chunk : dec.write(chunk)), ctx, row);
     yield;
   }
+  jsonBatch(scan.feed(dec.end()), ctx, row);
+  jsonBatch(scan.end(), ctx, row);
+  yield;
+}
+
+/** nfdump JSON chunk by chunk: the state is the object scanner's; chunks are cut after a line that closes an object. */
+export const nfdumpJsonChunks: ChunkReader<JsonScanState> = {
+  start: () => JSON_SCAN_START,
+  key: (s) => JSON.stringify(s),
+  text(state, text, first, out) {
+    const ctx = out.ctx;
+    const scan = new JsonScanner(undefined, first, state);
+    const row = chunkRow(ctx.source, out.sink);
+    jsonBatch(scan.feed(text), ctx, row);
+    return scan.state();
+  },
+  end(state, out) {
+    jsonBatch(new JsonScanner(undefined, 1, state).end(), out.ctx, chunkRow(out.ctx.source, out.sink));
+  },
+  cut(block) {
+    // pretty-printed (-o json): an object ends with `}` at the start of a line
+    const close = block.lastIndexOf('\n}');
+    if (close >= 0) {
+      const nl = block.indexOf(10, close + 1);
+      if (nl >= 0) return nl + 1;
+    }
+    return block.lastIndexOf(10) + 1;
+  },
+};
+
+let chunkRows: { source: string; sink: TextSink; row: RowSink } | undefined;
+/** the text RowSink of a source, kept from chunk to chunk */
+function chunkRow(source: string, sink: TextSink): RowSink {
+  if (!chunkRows || chunkRows.source !== source) {
+    const c: { source: string; sink: TextSink; row: RowSink } = { source, sink, row: undefined as unknown as RowSink };
+    c.row = textRows(source, () => c.sink);
+    chunkRows = c;
+  }
+  chunkRows.sink = sink;
+  return chunkRows.row;
 }
 
 export const nfdumpCsv: FormatReader = {

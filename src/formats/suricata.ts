@@ -9,13 +9,12 @@ import { pairBatches } from './netflow/biflow.js';
 import { asText, badTimes, blankFacts, clearFacts, flagsByte, writeFlowLine, makeFlow, protoNumber, stableId, type FlowFacts } from './netflow/normalize.js';
 import { lineBatches, parseDateTime, TextSink } from './netflow/text.js';
 import type { FormatReader, ReadContext } from './types.js';
+import { sniffEve } from './text-sniff.js';
+
+export { sniffEve };
+import { splitLines, type ChunkReader } from './text-chunks.js';
 
 export const HOLD_LIMIT = 100_000;
-
-export function sniffEve(head: Buffer): boolean {
-  const first = head.subarray(0, 8192).toString('latin1').trimStart().split('\n', 1)[0];
-  return first.startsWith('{') && /"event_type"\s*:\s*"/.test(first) && /"timestamp"\s*:/.test(first);
-}
 
 type Obj = Record<string, unknown>;
 const s = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -214,66 +213,108 @@ export function eveAlert(e: Obj, source: string, line: number): Event | string {
   return ev;
 }
 
+/** What the lines before decide for an event: the DNS and DHCP facts held for flows still to end (by flow_id, oldest first). */
+interface EveState {
+  held: Map<string, Held>;
+}
+
+const eveStart = (): EveState => ({ held: new Map() });
+
+const FACTS = blankFacts();
+
+/** The records of a batch of eve.json lines, each flow event to `flow` (its facts), each alert to `alert`, bad ones reported. */
+function eveLines(st: EveState, lines: string[], first: number, ctx: ReadContext, flow: (facts: FlowFacts, e: Obj, line: number) => void, alert: (ev: Event) => void): EveState {
+  const held = st.held;
+  const facts = FACTS;
+  for (let k = 0; k < lines.length; k++) {
+    const lt = lines[k];
+    const ll = first + k;
+    const t = lt;
+    if (t.length === 0) continue;
+    let e: Obj;
+    try {
+      e = JSON.parse(t) as Obj;
+    } catch (err) {
+      ctx.diag.skip(ctx.source, ll, `not JSON (${(err as Error).message.slice(0, 80)})`);
+      continue;
+    }
+    if (!e || typeof e !== 'object' || Array.isArray(e)) {
+      ctx.diag.skip(ctx.source, ll, 'not a JSON object');
+      continue;
+    }
+    const type = e.event_type;
+    if (type === 'flow' || type === 'netflow') {
+      const key = e.flow_id !== undefined ? String(e.flow_id) : undefined;
+      const h = key !== undefined && held.size ? held.get(key) : undefined;
+      if (h && type === 'flow') held.delete(key!);
+      const why = eveFacts(e, facts, h);
+      if (why !== undefined) ctx.diag.skip(ctx.source, ll, why);
+      else flow(facts, e, ll);
+    } else if (type === 'dns' || type === 'dhcp') {
+      const d = obj(e[type]);
+      if (!d || e.flow_id === undefined) continue;
+      const key = String(e.flow_id);
+      let h = held.get(key);
+      if (!h) {
+        if (held.size >= HOLD_LIMIT) held.delete(held.keys().next().value as string);
+        h = {};
+        held.set(key, h);
+      }
+      if (type === 'dns') {
+        const info = eveDns(d);
+        // the answer carries the rcode and answers; the query only the name
+        h.dns = { ...h.dns, ...info, ...(h.dns?.answers && info.answers ? { answers: [...new Set([...h.dns.answers, ...info.answers])] } : {}) };
+      } else {
+        const info = eveDhcp(d);
+        // keep the server's reply (offer/ack) over the client's request
+        if (!h.dhcp || d.type === 'reply') h.dhcp = { ...h.dhcp, ...info };
+      }
+    } else if (type === 'alert') {
+      const r = eveAlert(e, ctx.source, ll);
+      if (typeof r === 'string') ctx.diag.skip(ctx.source, ll, r);
+      else alert(r);
+    } else if (typeof type !== 'string') {
+      ctx.diag.skip(ctx.source, ll, 'no event_type');
+    }
+    // other event types (http, tls, fileinfo, stats, anomaly, …) are not flows
+  }
+  return st;
+}
+
 /** The records of an eve.json stream, each flow event to `flow` (its facts), each alert to `alert`, bad ones reported; one yield a batch of lines. */
 async function* events(input: Readable, ctx: ReadContext, flow: (facts: FlowFacts, e: Obj, line: number) => void, alert: (ev: Event) => void): AsyncGenerator<void> {
-  const held = new Map<string, Held>();
-  const facts = blankFacts();
+  const st = eveStart();
   for await (const batch of lineBatches(input)) {
-    for (let k = 0; k < batch.lines.length; k++) {
-      const lt = batch.lines[k];
-      const ll = batch.first + k;
-      const t = lt;
-      if (t.length === 0) continue;
-      let e: Obj;
-      try {
-        e = JSON.parse(t) as Obj;
-      } catch (err) {
-        ctx.diag.skip(ctx.source, ll, `not JSON (${(err as Error).message.slice(0, 80)})`);
-        continue;
-      }
-      if (!e || typeof e !== 'object' || Array.isArray(e)) {
-        ctx.diag.skip(ctx.source, ll, 'not a JSON object');
-        continue;
-      }
-      const type = e.event_type;
-      if (type === 'flow' || type === 'netflow') {
-        const key = e.flow_id !== undefined ? String(e.flow_id) : undefined;
-        const h = key !== undefined ? held.get(key) : undefined;
-        if (h && type === 'flow') held.delete(key!);
-        const why = eveFacts(e, facts, h);
-        if (why !== undefined) ctx.diag.skip(ctx.source, ll, why);
-        else flow(facts, e, ll);
-      } else if (type === 'dns' || type === 'dhcp') {
-        const d = obj(e[type]);
-        if (!d || e.flow_id === undefined) continue;
-        const key = String(e.flow_id);
-        let h = held.get(key);
-        if (!h) {
-          if (held.size >= HOLD_LIMIT) held.delete(held.keys().next().value as string);
-          h = {};
-          held.set(key, h);
-        }
-        if (type === 'dns') {
-          const info = eveDns(d);
-          // the answer carries the rcode and answers; the query only the name
-          h.dns = { ...h.dns, ...info, ...(h.dns?.answers && info.answers ? { answers: [...new Set([...h.dns.answers, ...info.answers])] } : {}) };
-        } else {
-          const info = eveDhcp(d);
-          // keep the server's reply (offer/ack) over the client's request
-          if (!h.dhcp || d.type === 'reply') h.dhcp = { ...h.dhcp, ...info };
-        }
-      } else if (type === 'alert') {
-        const r = eveAlert(e, ctx.source, ll);
-        if (typeof r === 'string') ctx.diag.skip(ctx.source, ll, r);
-        else alert(r);
-      } else if (typeof type !== 'string') {
-        ctx.diag.skip(ctx.source, ll, 'no event_type');
-      }
-      // other event types (http, tls, fileinfo, stats, anomaly, …) are not flows
-    }
+    eveLines(st, batch.lines, batch.first, ctx, flow, alert);
     yield;
   }
 }
+
+/** The NDJSON line writers of a source's flows and alerts into a sink. */
+function textWriters(source: string, sink: () => TextSink): { flow: (facts: FlowFacts, e: Obj, ll: number) => void; alert: (ev: Event) => void } {
+  const originHead = JSON.stringify(`${source}:`).slice(0, -1);
+  return {
+    flow: (facts, e, ll) => writeFlowLine(sink(), facts, originHead + ll + '"', eveId(e, facts.src, source, ll), s(e.community_id)),
+    alert: (ev) => sink().line(JSON.stringify(ev)),
+  };
+}
+
+let chunkWriters: { source: string; sink: TextSink; w: ReturnType<typeof textWriters> } | undefined;
+
+/** eve.json chunk by chunk (text-parallel.ts): parallel while no DNS or DHCP event is held for a flow to come */
+export const suricataChunks: ChunkReader<EveState> = {
+  start: eveStart,
+  key: (st) => (st.held.size ? JSON.stringify([...st.held]) : ''),
+  text(state, text, first, out) {
+    if (!chunkWriters || chunkWriters.source !== out.ctx.source) {
+      const c = { source: out.ctx.source, sink: out.sink, w: undefined as unknown as ReturnType<typeof textWriters> };
+      c.w = textWriters(out.ctx.source, () => c.sink);
+      chunkWriters = c;
+    }
+    chunkWriters.sink = out.sink;
+    return eveLines(state, splitLines(text), first, out.ctx, chunkWriters.w.flow, chunkWriters.w.alert);
+  },
+};
 
 async function* read(input: Readable, ctx: ReadContext): AsyncGenerator<(Flow | Event)[]> {
   let out: (Flow | Event)[] = [];
@@ -292,12 +333,9 @@ async function* read(input: Readable, ctx: ReadContext): AsyncGenerator<(Flow | 
 
 /** The same records as read, as NDJSON text written directly. */
 async function* readText(input: Readable, ctx: ReadContext): AsyncGenerator<string> {
-  const originHead = JSON.stringify(`${ctx.source}:`).slice(0, -1);
   const out = new TextSink();
-  const flow = (facts: FlowFacts, e: Obj, ll: number) => {
-    writeFlowLine(out, facts, originHead + ll + '"', eveId(e, facts.src, ctx.source, ll), s(e.community_id));
-  };
-  for await (const _ of events(input, ctx, flow, (ev) => out.line(JSON.stringify(ev)))) if (!out.empty) yield out.take();
+  const w = textWriters(ctx.source, () => out);
+  for await (const _ of events(input, ctx, w.flow, w.alert)) if (!out.empty) yield out.take();
 }
 
 async function* pairFlowsOnly(batches: AsyncIterable<(Flow | Event)[]>, biflow: boolean): AsyncGenerator<(Flow | Event)[]> {

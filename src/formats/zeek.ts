@@ -10,16 +10,13 @@ import type { DhcpInfo, DnsInfo, Flow } from '../record.js';
 import { badTimes, blankFacts, clearFacts, makeFlow, protoNumber, type FlowFacts } from './netflow/normalize.js';
 import { Fields, lineBatches, parseDateTime, parseEpochSeconds } from './netflow/text.js';
 import { rowReaders, type RowSink } from './netflow/rows.js';
+import { lineChunks, type ChunkReader } from './text-chunks.js';
 import type { FormatReader, ReadContext } from './types.js';
+import { sniffZeek } from './text-sniff.js';
+
+export { sniffZeek };
 
 export const JOIN_LIMIT = 2_000_000;
-
-export function sniffZeek(head: Buffer): boolean {
-  const t = head.subarray(0, 8192).toString('latin1');
-  if (/^#separator /m.test(t) || /^#fields\t/m.test(t)) return true;
-  const first = t.trimStart().split('\n', 1)[0];
-  return first.startsWith('{') && /"(id\.orig_h|id)"\s*:/.test(first) && /"uid"\s*:/.test(first) && !first.includes('"event_type"');
-}
 
 /** Zeek's TCP history letters to the flags each side sent (upper case: originator). */
 export function historyFlags(h: string): { flags: number; rflags: number } {
@@ -352,6 +349,72 @@ export async function loadDhcp(file: string): Promise<Map<string, DhcpInfo>> {
   return map;
 }
 
+/** What the lines before decide for a conn record: the TSV header, whether a line without one was reported. */
+interface ZeekState {
+  h: TsvHeader;
+  headerless: boolean;
+}
+
+const zeekStart = (): ZeekState => ({ h: new TsvHeader(), headerless: false });
+
+const SCRATCH = { fields: new Fields(9), facts: blankFacts() };
+
+/** The conn records of a batch of lines, each to `row` (its facts and own Community ID) or reported; `counts` the lines passed over. */
+function zeekLines(st: ZeekState, lines: string[], first: number, ctx: ReadContext, row: RowSink, counts: Record<string, number>, dns?: Map<string, DnsInfo>, dhcp?: Map<string, DhcpInfo>): ZeekState {
+  // a state that came from another thread is plain data again
+  const h = st.h instanceof TsvHeader ? st.h : (st.h = Object.assign(new TsvHeader(), st.h));
+  const facts = SCRATCH.facts;
+  let fields = SCRATCH.fields;
+  for (let k = 0; k < lines.length; k++) {
+    const t = lines[k];
+    const ll = first + k;
+    if (t.length === 0) continue;
+    let c: ConnFields;
+    if (t.charCodeAt(0) === 123) {
+      let o: Obj;
+      try {
+        o = JSON.parse(t) as Obj;
+      } catch (err) {
+        ctx.diag.skip(ctx.source, ll, `not JSON (${(err as Error).message.slice(0, 80)})`);
+        continue;
+      }
+      if (!('conn_state' in o) && !('orig_pkts' in o) && !('duration' in o) && ('query' in o || 'msg_types' in o || 'trans_id' in o)) {
+        counts.other = (counts.other ?? 0) + 1;
+        continue;
+      }
+      c = jsonConn(o);
+    } else {
+      if (h.take(t)) continue;
+      if (!h.fields) {
+        // a zeek-cut extract or another tool's TSV: say it once, count the rest
+        if (!st.headerless) {
+          st.headerless = true;
+          ctx.diag.skip(ctx.source, ll, 'a Zeek TSV line before the #fields header');
+        } else counts.headerless = (counts.headerless ?? 0) + 1;
+        continue;
+      }
+      if (h.path && h.path !== 'conn') {
+        counts.other = (counts.other ?? 0) + 1;
+        continue;
+      }
+      if (fields.sep !== h.sep.charCodeAt(0)) fields = SCRATCH.fields = new Fields(h.sep.charCodeAt(0));
+      c = tsvConn(h, fields.set(t));
+    }
+    const why = connFacts(c, facts, c.uid ? dns?.get(c.uid) : undefined, c.uid ? dhcp?.get(c.uid) : undefined);
+    if (why !== undefined) ctx.diag.skip(ctx.source, ll, why);
+    else row(facts, ll, c.communityId);
+  }
+  return st;
+}
+
+/** What only the end of a log says: lines without a header, records of other logs. */
+function zeekEnd(counts: Record<string, number>, ctx: ReadContext): void {
+  const headerless = counts.headerless ?? 0;
+  const otherLog = counts.other ?? 0;
+  if (headerless > 0) ctx.diag.skip(ctx.source, undefined, `${headerless} more lines without a #fields header skipped`);
+  if (otherLog) ctx.diag.warn(`${otherLog} records of a Zeek log other than conn.log passed over (dns.log and dhcp.log are joined to the conn.log beside them)`, ctx.source);
+}
+
 /** The conn records of a Zeek log, each to `row` (its facts and own Community ID) or reported; one yield a batch of lines. */
 async function* rows(input: Readable, ctx: ReadContext, row: RowSink): AsyncGenerator<void> {
   let dns: Map<string, DnsInfo> | undefined;
@@ -364,53 +427,22 @@ async function* rows(input: Readable, ctx: ReadContext, row: RowSink): AsyncGene
   } catch (err) {
     ctx.diag.warn(`cannot join dns.log/dhcp.log: ${(err as Error).message}`, ctx.source);
   }
-  const h = new TsvHeader();
-  let fields = new Fields(9);
-  const facts = blankFacts();
-  let otherLog = 0;
-  let headerless = 0;
+  const st = zeekStart();
+  const counts: Record<string, number> = {};
   for await (const batch of lineBatches(input)) {
-    for (let k = 0; k < batch.lines.length; k++) {
-      const t = batch.lines[k];
-      const ll = batch.first + k;
-      if (t.length === 0) continue;
-      let c: ConnFields;
-      if (t.charCodeAt(0) === 123) {
-        let o: Obj;
-        try {
-          o = JSON.parse(t) as Obj;
-        } catch (err) {
-          ctx.diag.skip(ctx.source, ll, `not JSON (${(err as Error).message.slice(0, 80)})`);
-          continue;
-        }
-        if (!('conn_state' in o) && !('orig_pkts' in o) && !('duration' in o) && ('query' in o || 'msg_types' in o || 'trans_id' in o)) {
-          otherLog++;
-          continue;
-        }
-        c = jsonConn(o);
-      } else {
-        if (h.take(t)) continue;
-        if (!h.fields) {
-          // a zeek-cut extract or another tool's TSV: say it once, count the rest
-          if (headerless++ === 0) ctx.diag.skip(ctx.source, ll, 'a Zeek TSV line before the #fields header');
-          continue;
-        }
-        if (h.path && h.path !== 'conn') {
-          otherLog++;
-          continue;
-        }
-        if (fields.sep !== h.sep.charCodeAt(0)) fields = new Fields(h.sep.charCodeAt(0));
-        c = tsvConn(h, fields.set(t));
-      }
-      const why = connFacts(c, facts, c.uid ? dns?.get(c.uid) : undefined, c.uid ? dhcp?.get(c.uid) : undefined);
-      if (why !== undefined) ctx.diag.skip(ctx.source, ll, why);
-      else row(facts, ll, c.communityId);
-    }
+    zeekLines(st, batch.lines, batch.first, ctx, row, counts, dns, dhcp);
     yield;
   }
-  if (headerless > 1) ctx.diag.skip(ctx.source, undefined, `${headerless - 1} more lines without a #fields header skipped`);
-  if (otherLog) ctx.diag.warn(`${otherLog} records of a Zeek log other than conn.log passed over (dns.log and dhcp.log are joined to the conn.log beside them)`, ctx.source);
+  zeekEnd(counts, ctx);
 }
+
+/** true when a conn.log has a dns.log or dhcp.log beside it to join (then it is read in one thread) */
+export function zeekJoins(source: string): boolean {
+  return siblingLog(source, 'dns') !== undefined || siblingLog(source, 'dhcp') !== undefined;
+}
+
+/** Zeek conn.log chunk by chunk (text-parallel.ts), without the dns.log/dhcp.log join */
+export const zeekChunks: ChunkReader<ZeekState> = lineChunks(zeekStart, zeekLines, { end: (_s, out) => zeekEnd(out.counts, out.ctx) });
 
 export const zeekConn: FormatReader = {
   name: 'zeek',

@@ -5,7 +5,8 @@ import type { Readable } from 'node:stream';
 import type { Flow } from '../../record.js';
 import type { FormatReader, ReadContext } from '../types.js';
 import { pairBatches } from './biflow.js';
-import { asText, IdHasher, jsonString, makeFlow, writeFlowLine, type FlowFacts } from './normalize.js';
+import { asText, IdHasher, makeFlow, type FlowFacts } from './normalize.js';
+import { textRows } from '../text-chunks.js';
 import { TextSink } from './text.js';
 
 /**
@@ -33,15 +34,14 @@ export function rowReaders(rows: Rows, pairable = true): Pick<FormatReader, 'rea
       if (out.length) yield out;
       out = [];
     }
+    if (out.length) yield out;
   }
 
   async function* readText(input: Readable, ctx: ReadContext): AsyncGenerator<string> {
-    const ids = new IdHasher(`${ctx.source}:`);
-    const originHead = JSON.stringify(`${ctx.source}:`).slice(0, -1);
     const out = new TextSink();
-    const row: RowSink = (facts, line, communityId, extraKey, extraValue) =>
-      writeFlowLine(out, facts, originHead + line + '"', ids.id(line), communityId || undefined, extraKey && extraValue ? `,${jsonString(extraKey)}:${jsonString(extraValue)}` : '');
+    const row = textRows(ctx.source, () => out);
     for await (const _ of rows(input, ctx, row)) if (!out.empty) yield out.take();
+    if (!out.empty) yield out.take();
   }
 
   if (!pairable) return { read, readText };

@@ -142,35 +142,77 @@ export function parseTime(s: string, fmt?: TimeFormat): number {
   return Math.floor(Number(t) / 1e6);
 }
 
+/** Where a JsonScanner is between two pieces of text (plain data, for a worker to go on from). */
+export interface JsonScanState {
+  depth: number;
+  inStr: boolean;
+  esc: boolean;
+  /** the unfinished object's text so far ('' when none) */
+  buf: string;
+  startLine: number;
+}
+
+export const JSON_SCAN_START: JsonScanState = { depth: 0, inStr: false, esc: false, buf: '', startLine: 0 };
+
+/** An object of a JsonScanner (its text and the line it starts on), or a bad line (`bad` says why, text is empty). */
+export interface ScannedObject {
+  text: string;
+  line: number;
+  bad?: string;
+}
+
 /**
- * JSON objects of a stream that holds either one JSON array of objects or objects one after
- * another (one per line or pretty-printed): each with the line it starts on. Text outside
- * objects (`[`, `,`, `]`, white space) is passed over; anything else is reported as a bad line.
+ * The scanner of jsonObjects: JSON objects of text fed piece by piece, each with the line it
+ * starts on; text outside objects (`[`, `,`, `]`, white space) is passed over, anything else
+ * is a bad line: given to `bad`, or with `bad` undefined, returned among the objects in line order.
  */
-export async function* jsonObjects(input: Readable, bad: (line: number, reason: string) => void, maxObject = 16 << 20): AsyncGenerator<{ text: string; line: number }[]> {
-  const dec = new StringDecoder('utf8');
-  let buf = '';
-  let depth = 0;
-  let inStr = false;
-  let esc = false;
-  let start = -1;
-  let startLine = 0;
-  let line = 1;
-  let junkLine = 0;
-  let scanned = 0; // position in buf already scanned
-  const feed = (text: string): { text: string; line: number }[] => {
-    buf += text;
-    const out: { text: string; line: number }[] = [];
-    // the state in locals for the scan (a closure's variables are slower to reach), stored back after
+export class JsonScanner {
+  private buf: string;
+  private depth: number;
+  private inStr: boolean;
+  private esc: boolean;
+  private start: number;
+  private startLine: number;
+  private junkLine = 0;
+  private scanned: number; // position in buf already scanned
+
+  constructor(
+    private readonly bad: ((line: number, reason: string) => void) | undefined,
+    /** the number of the line the next text begins on */
+    public line = 1,
+    from: JsonScanState = JSON_SCAN_START,
+    private readonly maxObject = 16 << 20,
+  ) {
+    this.buf = from.buf;
+    this.depth = from.depth;
+    this.inStr = from.inStr;
+    this.esc = from.esc;
+    this.startLine = from.startLine;
+    this.start = from.buf.length ? 0 : -1;
+    this.scanned = from.buf.length;
+  }
+
+  /** where the scan is (to go on from in another scanner) */
+  state(): JsonScanState {
+    return { depth: this.depth, inStr: this.depth > 0 && this.inStr, esc: this.depth > 0 && this.esc, buf: this.buf, startLine: this.depth > 0 ? this.startLine : 0 };
+  }
+
+  /** the objects that end in this text (with what came before) */
+  feed(text: string): ScannedObject[] {
+    const buf = this.buf + text;
+    const out: ScannedObject[] = [];
+    const bad = this.bad ?? ((line: number, reason: string) => void out.push({ text: '', line, bad: reason }));
+    const maxObject = this.maxObject;
+    // the state in locals for the scan (a field is slower to reach), stored back after
     const b = buf;
     const len = b.length;
-    let d = depth;
-    let str = inStr;
-    let es = esc;
-    let st = start;
-    let stLine = startLine;
-    let ln = line;
-    let i = scanned;
+    let d = this.depth;
+    let str = this.inStr;
+    let es = this.esc;
+    let st = this.start;
+    let stLine = this.startLine;
+    let ln = this.line;
+    let i = this.scanned;
     for (; i < len; i++) {
       const c = b.charCodeAt(i);
       if (c === 10) ln++;
@@ -181,8 +223,8 @@ export async function* jsonObjects(input: Readable, bad: (line: number, reason: 
           stLine = ln;
           str = false;
         } else if (c !== 32 && c !== 10 && c !== 13 && c !== 9 && c !== 44 && c !== 91 && c !== 93) {
-          if (junkLine !== ln) bad(ln, 'not a JSON object');
-          junkLine = ln;
+          if (this.junkLine !== ln) bad(ln, 'not a JSON object');
+          this.junkLine = ln;
         }
         continue;
       }
@@ -206,30 +248,49 @@ export async function* jsonObjects(input: Readable, bad: (line: number, reason: 
         st = -1;
       }
     }
-    depth = d;
-    inStr = str;
-    esc = es;
-    startLine = stLine;
-    line = ln;
+    this.depth = d;
+    this.inStr = str;
+    this.esc = es;
+    this.startLine = stLine;
+    this.line = ln;
     // keep only the unfinished object
     if (st >= 0) {
-      buf = b.slice(st);
-      scanned = buf.length;
-      start = 0;
+      this.buf = b.slice(st);
+      this.scanned = this.buf.length;
+      this.start = 0;
     } else {
-      buf = '';
-      scanned = 0;
-      start = -1;
+      this.buf = '';
+      this.scanned = 0;
+      this.start = -1;
     }
     return out;
-  };
+  }
+
+  /** the end of the input: an unfinished object is reported (returned when there is no `bad`) */
+  end(): ScannedObject[] {
+    if (this.depth <= 0) return [];
+    const reason = 'the input ends inside a JSON object';
+    if (!this.bad) return [{ text: '', line: this.startLine, bad: reason }];
+    this.bad(this.startLine, reason);
+    return [];
+  }
+}
+
+/**
+ * JSON objects of a stream that holds either one JSON array of objects or objects one after
+ * another (one per line or pretty-printed): each with the line it starts on. Text outside
+ * objects (`[`, `,`, `]`, white space) is passed over; anything else is reported as a bad line.
+ */
+export async function* jsonObjects(input: Readable, bad: (line: number, reason: string) => void, maxObject = 16 << 20): AsyncGenerator<{ text: string; line: number }[]> {
+  const dec = new StringDecoder('utf8');
+  const scan = new JsonScanner(bad, 1, JSON_SCAN_START, maxObject);
   for await (const chunk of input as AsyncIterable<Buffer | string>) {
-    const out = feed(typeof chunk === 'string' ? chunk : dec.write(chunk));
+    const out = scan.feed(typeof chunk === 'string' ? chunk : dec.write(chunk));
     if (out.length) yield out;
   }
-  const out = feed(dec.end());
+  const out = scan.feed(dec.end());
   if (out.length) yield out;
-  if (depth > 0) bad(startLine, 'the input ends inside a JSON object');
+  scan.end();
 }
 
 /** Non-negative integer of a text field, or undefined. */
@@ -511,6 +572,14 @@ export class TextSink {
 
   get empty(): boolean {
     return this.used === 0;
+  }
+
+  /** the text so far as UTF-8 bytes of their own (transferable); the sink is empty again */
+  takeBytes(): Buffer {
+    const b = Buffer.allocUnsafeSlow(this.used);
+    this.buf.copy(b, 0, 0, this.used);
+    this.used = 0;
+    return b;
   }
 
   /** the text so far; the sink is empty again */

@@ -1,0 +1,301 @@
+// A text reader's source read by worker threads: the main thread cuts the input into chunks of
+// whole lines (about CHUNK bytes), numbers their first lines, and hands each to a worker with
+// the reader's state at its start (text-chunks.ts); the workers' NDJSON and diagnostics are
+// written strictly in input order, with at most two chunks a worker in flight.
+//
+// The state a chunk starts from is known only once the chunk before it is read: a chunk is sent
+// with the last state known (headers change rarely), and its result is kept only when that was
+// the state the chunk before it ended in; otherwise the chunk is read again here, from the right
+// state. After MAX_MISSES such re-reads (a state that keeps changing: Suricata holding DNS
+// answers for their flows) the rest of the source is read here, chunk after chunk. So the bytes
+// and diagnostics are those of reading the source in one thread, whatever the thread count.
+import { isAscii } from 'node:buffer';
+import { Worker } from 'node:worker_threads';
+import { UsageError } from '../errors.js';
+import { TextSink } from './netflow/text.js';
+import { NoteDiag, replayNotes, type ChunkNote, type ChunkOptions, type ChunkOut, type ChunkReader } from './text-chunks.js';
+import type { ReadContext } from './types.js';
+
+/** What a worker is told once. */
+export interface TextSetup {
+  format: string;
+  source: string;
+  options: ChunkOptions;
+}
+
+/** One chunk for a worker: bytes [offset, offset+length) of buf, its first line, the state to start from. */
+export interface ChunkJob {
+  seq: number;
+  buf: ArrayBuffer;
+  offset: number;
+  length: number;
+  first: number;
+  state: unknown;
+}
+
+export type ChunkReply =
+  | { seq: number; text: Uint8Array; notes: ChunkNote[]; end: unknown; counts: Record<string, number>; handoff?: number; error?: undefined }
+  | { seq: number; error: string; usage: boolean };
+
+/** Chunks are cut at line ends, so no character is split between two. */
+export function decodeChunk(b: Buffer): string {
+  return isAscii(b) ? b.toString('latin1') : b.toString('utf8');
+}
+
+/** bytes a chunk holds at least (the last one of a source may hold less) */
+export const CHUNK = 1 << 20;
+/** re-read chunks of a source after which the rest is read in this thread */
+const MAX_MISSES = 4;
+
+/** '\n' bytes in b[from, to): four bytes at a time where none is a newline. */
+export function countNewlines(b: Buffer, from = 0, to = b.length): number {
+  let n = 0;
+  let i = from;
+  while (i < to && (b.byteOffset + i) & 3) if (b[i++] === 10) n++;
+  const words = (to - i) >> 2;
+  if (words > 0) {
+    const w = new Uint32Array(b.buffer, b.byteOffset + i, words);
+    for (let k = 0; k < words; k++) {
+      const x = w[k] ^ 0x0a0a0a0a;
+      // a zero byte in x: a newline in the word
+      if (((x - 0x01010101) & ~x & 0x80808080) !== 0) {
+        const v = w[k];
+        if ((v & 255) === 10) n++;
+        if (((v >>> 8) & 255) === 10) n++;
+        if (((v >>> 16) & 255) === 10) n++;
+        if (v >>> 24 === 10) n++;
+      }
+    }
+    i += words << 2;
+  }
+  for (; i < to; i++) if (b[i] === 10) n++;
+  return n;
+}
+
+/** where the line after the n-th newline of b begins */
+function afterNewlines(b: Buffer, n: number): number {
+  let p = 0;
+  for (let k = 0; k < n; k++) p = b.indexOf(10, p) + 1;
+  return p;
+}
+
+export interface TextRun {
+  /** the --format name (the workers load its chunk reader) */
+  format: string;
+  /** the same reader in this thread (first chunk, re-reads, the end) */
+  reader: ChunkReader<unknown>;
+  /** the source's bytes (after gunzip) */
+  input: AsyncIterable<Buffer>;
+  ctx: ReadContext;
+  /** worker threads (at least 2 for any to start) */
+  threads: number;
+  /** bytes a chunk holds at least (default CHUNK; tests make it small) */
+  chunkBytes?: number;
+}
+
+interface Pending {
+  seq: number;
+  bytes: Buffer;
+  first: number;
+  sentKey: string;
+  reply?: ChunkReply;
+  wait?: () => void;
+}
+
+/** NDJSON text of the source (UTF-8 bytes, or a string after a handoff), in pieces, as the reader makes it in one thread. */
+export async function* parallelText(run: TextRun): AsyncGenerator<Uint8Array | string> {
+  const { reader, ctx } = run;
+  const sink = new TextSink();
+  const counts: Record<string, number> = {};
+  let state = reader.start();
+  let misses = 0;
+  let stopped = false;
+
+  // the workers (started when the source proves longer than one chunk)
+  const workers: Worker[] = [];
+  let ready = 0;
+  let failure: Error | undefined;
+  let closing = false;
+  const pending: Pending[] = [];
+  const bySeq = new Map<number, Pending>();
+  const fail = (err: Error) => {
+    failure ??= err;
+    for (const p of bySeq.values()) p.wait?.();
+  };
+  const startWorkers = () => {
+    const setup: TextSetup = { format: run.format, source: ctx.source, options: { map: ctx.options.map, timeFormat: ctx.options.timeFormat } };
+    for (let i = 0; i < run.threads; i++) {
+      const w = new Worker(new URL('./text-worker.js', import.meta.url), { workerData: setup });
+      w.on('message', (m: ChunkReply | { ready: true }) => {
+        if ('ready' in m) {
+          ready++;
+          return;
+        }
+        const p = bySeq.get(m.seq);
+        if (!p) return;
+        bySeq.delete(m.seq);
+        p.reply = m;
+        p.wait?.();
+      });
+      w.on('error', (err) => fail(err));
+      w.on('exit', (code) => {
+        if (!closing) fail(new Error(`a reader thread stopped (exit status ${code})`));
+      });
+      workers.push(w);
+    }
+  };
+
+  /** read a chunk in this thread from the state now known: its text, and the line index of a handoff */
+  const readHere = (bytes: Buffer, first: number): { text: Uint8Array; handoff?: number } => {
+    const diag = new NoteDiag();
+    const out: ChunkOut = { sink, ctx: { ...ctx, diag: diag as never }, counts };
+    state = reader.text(state, decodeChunk(bytes), first, out);
+    replayNotes(diag.notes, ctx.diag, ctx.source);
+    return { text: sink.takeBytes(), handoff: out.handoff };
+  };
+
+  /** the oldest chunk in flight, settled: its text, and the line index of a handoff */
+  const settle = async (): Promise<{ text: Uint8Array; handoff?: number; p: Pending }> => {
+    const p = pending.shift()!;
+    while (!p.reply && !failure) await new Promise<void>((resolve) => (p.wait = resolve));
+    if (failure) throw failure;
+    const r = p.reply!;
+    if (r.error !== undefined) {
+      if (r.usage) throw new UsageError(r.error);
+      throw new Error(r.error);
+    }
+    if (p.sentKey === reader.key(state)) {
+      replayNotes(r.notes, ctx.diag, ctx.source);
+      for (const k in r.counts) counts[k] = (counts[k] ?? 0) + r.counts[k];
+      state = r.end;
+      return { text: r.text, handoff: r.handoff, p };
+    }
+    // started from another state than the chunk before ended in: read it again here
+    misses++;
+    return { ...readHere(p.bytes, p.first), p };
+  };
+
+  const chunkBytes = run.chunkBytes ?? CHUNK;
+  const it = run.input[Symbol.asyncIterator]();
+  let block: Buffer = Buffer.alloc(0); // read, not yet cut into chunks
+  let inputDone = false;
+  let line = 1;
+  let seq = 0;
+  const cutAt = (b: Buffer): number => (reader.cut ? reader.cut(b) : b.lastIndexOf(10) + 1);
+  /** the next chunk of whole lines (in memory of its own, to be copied to a worker), or undefined at the end */
+  const nextChunk = async (): Promise<Buffer | undefined> => {
+    for (;;) {
+      if (block.length > chunkBytes || (inputDone && block.length)) {
+        // cut within the first chunkBytes; a line longer than that goes whole
+        let cut = block.length <= chunkBytes ? block.length : cutAt(block.subarray(0, chunkBytes));
+        if (cut === 0) cut = inputDone ? block.length : cutAt(block);
+        if (cut > 0) {
+          const chunk = Buffer.from(block.subarray(0, cut));
+          block = block.subarray(cut);
+          return chunk;
+        }
+      }
+      if (inputDone) return undefined;
+      const r = await it.next();
+      if (r.done) {
+        inputDone = true;
+        continue;
+      }
+      const b = typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
+      block = block.length ? Buffer.concat([block, b]) : b;
+    }
+  };
+
+  /** the rest of a source from line index `h` of `bytes` on, read by the reader's other way */
+  async function* handOff(bytes: Buffer, first: number, h: number): AsyncGenerator<string> {
+    if (!reader.rest) throw new Error(`the ${run.format} reader stopped a chunk without a way to read on`);
+    const later = pending.splice(0, pending.length).map((p) => p.bytes);
+    const head = bytes.subarray(afterNewlines(bytes, h));
+    async function* restBytes(): AsyncGenerator<Buffer> {
+      yield head;
+      for (const b of later) yield b;
+      yield block;
+      block = Buffer.alloc(0);
+      while (!inputDone) {
+        const r = await it.next();
+        if (r.done) break;
+        yield typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
+      }
+      inputDone = true;
+    }
+    const out: ChunkOut = { sink, ctx, counts };
+    yield* reader.rest(state, restBytes(), first + h, out);
+  }
+
+  try {
+    for (;;) {
+      if (ctx.signal?.aborted) return;
+      const bytes = stopped ? undefined : await nextChunk();
+      if (!bytes) break;
+      const first = line;
+      line += countNewlines(bytes);
+      if (first > 1 && !workers.length && run.threads > 1) startWorkers();
+      // a turn of the event loop, for the workers' messages (reading on would not give one)
+      if (ready < workers.length) await new Promise<void>((resolve) => setImmediate(resolve));
+      if (ready < workers.length || ready === 0 || misses >= MAX_MISSES) {
+        // no worker yet (or the state keeps changing): this thread reads it, after those in flight
+        while (pending.length) {
+          const s = await settle();
+          if (s.text.length) yield s.text;
+          if (s.handoff !== undefined) {
+            yield* handOff(s.p.bytes, s.p.first, s.handoff);
+            return;
+          }
+          if (reader.stopped?.(state)) stopped = true;
+        }
+        if (stopped) break;
+        const t = readHere(bytes, first);
+        if (t.text.length) yield t.text;
+        if (t.handoff !== undefined) {
+          yield* handOff(bytes, first, t.handoff);
+          return;
+        }
+        if (reader.stopped?.(state)) stopped = true;
+        continue;
+      }
+      if (failure) throw failure;
+      const p: Pending = { seq: seq++, bytes, first, sentKey: reader.key(state) };
+      const job: ChunkJob = { seq: p.seq, buf: bytes.buffer as ArrayBuffer, offset: bytes.byteOffset, length: bytes.length, first, state };
+      bySeq.set(p.seq, p);
+      pending.push(p);
+      workers[p.seq % workers.length].postMessage(job);
+      // write what is done, and keep at most two chunks a worker in flight
+      while (pending.length && (pending.length >= workers.length * 2 || pending[0].reply)) {
+        const s = await settle();
+        if (s.text.length) yield s.text;
+        if (s.handoff !== undefined) {
+          yield* handOff(s.p.bytes, s.p.first, s.handoff);
+          return;
+        }
+        if (reader.stopped?.(state)) {
+          stopped = true;
+          break;
+        }
+      }
+    }
+    while (pending.length && !stopped) {
+      const s = await settle();
+      if (s.text.length) yield s.text;
+      if (s.handoff !== undefined) {
+        yield* handOff(s.p.bytes, s.p.first, s.handoff);
+        return;
+      }
+      if (reader.stopped?.(state)) stopped = true;
+    }
+    if (reader.end && !stopped) {
+      const diag = new NoteDiag();
+      reader.end(state, { sink, ctx: { ...ctx, diag: diag as never }, counts });
+      replayNotes(diag.notes, ctx.diag, ctx.source);
+      const text = sink.takeBytes();
+      if (text.length) yield text;
+    }
+  } finally {
+    closing = true;
+    for (const w of workers) void w.terminate();
+  }
+}
