@@ -47,7 +47,24 @@ const COLUMN_NAMES = ['StartTime', 'LastTime', 'Dur', 'Proto', 'SrcAddr', 'DstAd
 const [START, LAST, DUR, PROTO, SRC, DST, SPORT, DPORT, SPKTS, DPKTS, SBYTES, DBYTES, TPKTS, TBYTES, STATE, SMAC, DMAC] = COLUMN_NAMES.map((_, i) => i);
 
 const MAC = /^[0-9a-fA-F]{1,2}(:[0-9a-fA-F]{1,2}){5}$/;
+
+/** true when s is already `aa:bb:cc:dd:ee:ff` in lower case and not all zeros */
+function plainMac(s: string): boolean {
+  if (s.length !== 17) return false;
+  let zero = true;
+  for (let i = 0; i < 17; i++) {
+    const c = s.charCodeAt(i);
+    if (i % 3 === 2) {
+      if (c !== 58) return false;
+    } else if ((c >= 48 && c <= 57) || (c >= 97 && c <= 102)) {
+      if (c !== 48) zero = false;
+    } else return false;
+  }
+  return !zero;
+}
+
 function mac(s: string | undefined): string | undefined {
+  if (s && plainMac(s)) return s;
   if (!s || !MAC.test(s.trim())) return undefined;
   const m = s.trim().toLowerCase().split(':').map((p) => p.padStart(2, '0')).join(':');
   return m === '00:00:00:00:00:00' ? undefined : m;

@@ -6,7 +6,7 @@
 import type { Diagnostics } from '../diag.js';
 import type { IngestOptions, ReadContext } from './types.js';
 import type { RowSink } from './netflow/rows.js';
-import { IdHasher, jsonString, writeFlowLine } from './netflow/normalize.js';
+import { IdHasher, jsonString, writeRowLine } from './netflow/normalize.js';
 import type { TextSink } from './netflow/text.js';
 
 /** A diagnostic of a chunk: 0 a skipped line (skip), 1 a warning; where; the message. */
@@ -86,9 +86,9 @@ export function splitLines(text: string): string[] {
  */
 export function textRows(source: string, sink: () => TextSink): RowSink {
   const ids = new IdHasher(`${source}:`);
-  const originHead = JSON.stringify(`${source}:`).slice(0, -1);
+  const originHead = Buffer.from(JSON.stringify(`${source}:`).slice(0, -1), 'utf8');
   return (facts, line, communityId, extraKey, extraValue) =>
-    writeFlowLine(sink(), facts, originHead + line + '"', ids.id(line), communityId || undefined, extraKey && extraValue ? `,${jsonString(extraKey)}:${jsonString(extraValue)}` : '');
+    writeRowLine(sink(), facts, originHead, line, ids, communityId || undefined, extraKey && extraValue ? `,${jsonString(extraKey)}:${jsonString(extraValue)}` : '');
 }
 
 /** A chunk reader of a reader whose rows come from lines: `lines` reads one batch of lines into `row`. */

@@ -155,7 +155,7 @@ function putV6(s: string, b: Uint8Array): boolean {
 
 // the same IPv4 tuple comes again and again in flow exports (each active-timeout piece, each
 // direction): a direct-mapped cache of 4096 tuples in front of SHA-1
-const CACHE_SLOTS = 4096;
+const CACHE_SLOTS = 16384;
 const CK_A = new Int32Array(CACHE_SLOTS);
 const CK_B = new Int32Array(CACHE_SLOTS);
 const CK_PP = new Float64Array(CACHE_SLOTS).fill(-1); // proto, sport and dport in one number
@@ -171,10 +171,20 @@ export function communityId(proto: number, src: string, dst: string, sport = 0, 
   const lb = putAddr(dst, B4, B16);
   if (!la || la !== lb) return undefined;
   if (la === 4 && (proto & 255) === proto && sport >= 0 && sport <= 0xffff && dport >= 0 && dport <= 0xffff && (sport | 0) === sport && (dport | 0) === dport) {
-    const a = (A4[0] << 24) | (A4[1] << 16) | (A4[2] << 8) | A4[3];
-    const b = (B4[0] << 24) | (B4[1] << 16) | (B4[2] << 8) | B4[3];
-    const pp = ((proto & 255) * 65536 + sport) * 65536 + dport;
-    let h = Math.imul(a ^ Math.imul(b, 0x9e3779b1) ^ Math.imul(sport * 65536 + dport, 0x85ebca6b) ^ proto, 0x27d4eb2f);
+    let a = (A4[0] << 24) | (A4[1] << 16) | (A4[2] << 8) | A4[3];
+    let b = (B4[0] << 24) | (B4[1] << 16) | (B4[2] << 8) | B4[3];
+    let p1 = sport;
+    let p2 = dport;
+    // with ports the ID is the same both ways: both directions of a flow share a slot
+    if ((proto === 6 || proto === 17 || proto === 132) && (a >>> 0 > b >>> 0 || (a === b && p1 > p2))) {
+      const t = a;
+      a = b;
+      b = t;
+      p1 = dport;
+      p2 = sport;
+    }
+    const pp = ((proto & 255) * 65536 + p1) * 65536 + p2;
+    let h = Math.imul(a ^ Math.imul(b, 0x9e3779b1) ^ Math.imul(p1 * 65536 + p2, 0x85ebca6b) ^ proto, 0x27d4eb2f);
     h ^= h >>> 15;
     const slot = h & (CACHE_SLOTS - 1);
     if (CK_A[slot] === a && CK_B[slot] === b && CK_PP[slot] === pp) return CK_ID[slot];
@@ -211,6 +221,33 @@ export function stableId(key: string): string {
 export class IdHasher {
   private readonly h1: number;
   private readonly h2: number;
+  /** the two halves of the last line's id */
+  private r1 = 0;
+  private r2 = 0;
+
+  /** id(line) of a line number (0 to 2^32-1) into r1, r2 */
+  private lineHash(suffix: number): void {
+    let h1 = Math.imul(this.h1 ^ suffix, 0x01000193);
+    let h2 = Math.imul(this.h2 ^ (suffix >>> 16) ^ (suffix << 5), 0x5bd1e995);
+    h2 ^= h2 >>> 15;
+    h1 ^= h2 >>> 7;
+    h2 = Math.imul(h2 ^ (h1 >>> 13), 0x85ebca6b);
+    h1 = Math.imul(h1 ^ (h1 >>> 16), 0x7feb352d);
+    this.r1 = h1 >>> 0;
+    this.r2 = h2 >>> 0;
+  }
+
+  /** id(line) of a line number, as its 16 hex digits into a sink */
+  writeLine(o: TextSink, line: number): void {
+    if (!(line >= 0 && line <= 0xffffffff)) {
+      o.ascii(this.id(line));
+      return;
+    }
+    this.lineHash(line);
+    o.hex32(this.r1);
+    o.hex32(this.r2);
+  }
+
   constructor(prefix: string) {
     let h1 = 0x811c9dc5;
     let h2 = 0x01000193;
@@ -226,13 +263,8 @@ export class IdHasher {
   id(suffix: string | number): string {
     if (typeof suffix === 'number' && suffix >= 0 && suffix <= 0xffffffff) {
       // a line number: mixed in as a number, no text needed
-      let h1 = Math.imul(this.h1 ^ suffix, 0x01000193);
-      let h2 = Math.imul(this.h2 ^ (suffix >>> 16) ^ (suffix << 5), 0x5bd1e995);
-      h2 ^= h2 >>> 15;
-      h1 ^= h2 >>> 7;
-      h2 = Math.imul(h2 ^ (h1 >>> 13), 0x85ebca6b);
-      h1 = Math.imul(h1 ^ (h1 >>> 16), 0x7feb352d);
-      return hex32(h1 >>> 0) + hex32(h2 >>> 0);
+      this.lineHash(suffix);
+      return hex32(this.r1) + hex32(this.r2);
     }
     const key = String(suffix);
     let h1 = this.h1;
@@ -293,6 +325,25 @@ function iso(ms: number): string {
   const sec = Math.floor(rest / 1000);
   const milli = rest - sec * 1000;
   return ISO_PREFIX[slot] + PAD2[sec] + '.' + (milli < 10 ? '00' : milli < 100 ? '0' : '') + milli + 'Z';
+}
+
+/** iso(ms) as bytes into a sink: the minute's text from the cache, the rest digit by digit */
+function writeIso(o: TextSink, ms: number): void {
+  const min = Math.floor(ms / 60000);
+  const slot = min & 63;
+  const rest = Math.floor(ms - min * 60000);
+  if (!(rest >= 0 && rest < 60000) || !Number.isFinite(min)) {
+    o.ascii(iso(ms));
+    return;
+  }
+  if (ISO_MIN[slot] !== min) {
+    ISO_MIN[slot] = min;
+    ISO_PREFIX[slot] = new Date(min * 60000).toISOString().slice(0, 17);
+  }
+  o.ascii(ISO_PREFIX[slot]);
+  const sec = Math.floor(rest / 1000);
+  const milli = rest - sec * 1000;
+  o.secondsMillisZ(sec, milli);
 }
 
 /** Latest time a flow may have (2200-01-01): later ones are damage, not data. */
@@ -377,14 +428,41 @@ export function flowJson(f: FlowFacts, originJson: string, id: string, community
 
 /** flowJson's text, as bytes into a sink (no newline). */
 export function writeFlow(o: TextSink, f: FlowFacts, originJson: string, id: string, communityIdOverride?: string, tail = ''): void {
+  const cid = writeFacts(o, f, communityIdOverride);
+  o.ascii(',"id":"');
+  o.ascii(id);
+  o.ascii('","origin":');
+  o.text(originJson);
+  writeTail(o, cid, communityIdOverride, tail);
+}
+
+/**
+ * The line of a text reader's row, and its newline: writeFlowLine(o, f, JSON of SOURCE:LINE,
+ * ids.id(line), …) with the id and origin written as bytes. `originHead` is the UTF-8 of the
+ * origin's JSON up to the line number (`"SOURCE:`).
+ */
+export function writeRowLine(o: TextSink, f: FlowFacts, originHead: Uint8Array, line: number, ids: IdHasher, communityIdOverride?: string, tail = ''): void {
+  const cid = writeFacts(o, f, communityIdOverride);
+  o.ascii(',"id":"');
+  ids.writeLine(o, line);
+  o.ascii('","origin":');
+  o.bytes(originHead);
+  o.num(line);
+  o.ascii('"');
+  writeTail(o, cid, communityIdOverride, tail);
+  o.newline();
+}
+
+/** the fields of a flow line up to its Community ID; the computed Community ID */
+function writeFacts(o: TextSink, f: FlowFacts, communityIdOverride: string | undefined): string | undefined {
   const proto = f.proto;
   const tcp = proto === 6;
   const ports = hasPorts(proto);
   const icmp = proto === 1 || proto === 58;
   o.ascii('{"kind":"flow","start":"');
-  o.ascii(iso(f.startMs));
+  writeIso(o, f.startMs);
   o.ascii('","end":"');
-  o.ascii(iso(f.endMs >= f.startMs ? f.endMs : f.startMs));
+  writeIso(o, f.endMs >= f.startMs ? f.endMs : f.startMs);
   o.ascii('","proto":"');
   o.ascii(protoName(proto));
   o.ascii('","src":');
@@ -470,10 +548,11 @@ export function writeFlow(o: TextSink, f: FlowFacts, originJson: string, id: str
       o.ascii('"');
     }
   }
-  o.ascii(',"id":"');
-  o.ascii(id);
-  o.ascii('","origin":');
-  o.text(originJson);
+  return cid;
+}
+
+/** after `origin`: the source's Community ID when none was computed, and the tail */
+function writeTail(o: TextSink, cid: string | undefined, communityIdOverride: string | undefined, tail: string): void {
   if (cid === undefined && communityIdOverride !== undefined) {
     o.ascii(',"community_id":');
     o.json(communityIdOverride);
