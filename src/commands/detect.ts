@@ -44,7 +44,7 @@ const command: Command<Args> = {
       .option('fp-rules', { type: 'string', describe: 'false-positive rules file (fir fp): matching events are not written' })
       .option('blocklist', { type: 'string', describe: 'FILE: addresses, networks and domains (one a line, # comments); traffic with them is BLACKLIST' })
       .option('inventory', { type: 'string', describe: 'FILE: the known devices (CSV or list of MACs and IPs); any other that talks is ALIENDEV' })
-      .option('threads', { type: 'number', describe: 'threads to use: 1, or 2 (the methods split between them; default 2 from 8 MiB of input on)' })
+      .option('threads', { type: 'number', describe: 'threads to use: 1, or 2 (the methods in a worker, the parsing shared; default 2 from 8 MiB of input on)' })
       .option('fail-on', { type: 'string', describe: `exit 3 when an event of this priority or above is written (${PRIORITIES.join(', ')})` })
       .example('fir ingest capture.pcap | fir detect', 'events of a capture, as NDJSON')
       .example('fir detect --dhcp-servers 192.168.1.1 --dns-servers 192.168.1.1 < flows.ndjson', 'with the allowed servers: any other is an event')

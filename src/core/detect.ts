@@ -4,11 +4,12 @@ import type { Diagnostics } from '../diag.js';
 import { UsageError } from '../errors.js';
 import { parseRecordLine } from '../io.js';
 import { CidrSet } from '../net.js';
-import type { Event } from '../record.js';
+import type { Event, Flow } from '../record.js';
 import type { FpRule } from '../fp/rules.js';
-import { Engine, type LocalLog } from '../detect/engine.js';
+import { Engine } from '../detect/engine.js';
 import type { LineChunk } from '../detect/lines.js';
-import { DetectWorker, splitMethods, workerAvailable, type Split } from '../detect/split.js';
+import { DetectWorker, workerAvailable } from '../detect/split.js';
+import { FlowEncoder } from '../detect/transport.js';
 import { Perspective, perspectiveDefs } from '../detect/perspectives.js';
 import { METHODS } from '../detect/registry.js';
 import type { DetectConfig, DetectionMethod } from '../detect/types.js';
@@ -38,8 +39,8 @@ export function selectMethods(names: readonly string[] | undefined, all: readonl
   return all.filter((m) => wanted.has(m.name));
 }
 
-/** The engine; `local`: the indexes of the methods that run in this thread (default all; the rest in a worker). */
-export function createEngine(opts: DetectOptions, local?: readonly number[]): Engine {
+/** The engine; `remote`: the methods run in a worker (--threads 2). */
+export function createEngine(opts: DetectOptions, remote = false): Engine {
   const name = opts.perspective ?? (typeof opts.config.perspective === 'string' ? opts.config.perspective : 'default');
   const perspective = new Perspective(name, perspectiveDefs(opts.config));
   const localNets = new CidrSet(opts.config.local_nets ?? []);
@@ -49,14 +50,14 @@ export function createEngine(opts: DetectOptions, local?: readonly number[]): En
     localNets,
     perspective,
     ...(opts.fpRules ? { fpRules: opts.fpRules } : {}),
-  }, local);
+  }, remote);
 }
 
 /** Input (characters) from which two threads are used: below it the worker's start costs more than it saves. */
 export const PARALLEL_MIN_CHARS = 8 << 20;
 
 export interface DetectRunOptions extends DetectOptions {
-  /** 1: one thread; 2: two threads when there are methods to split; default 2 for input of PARALLEL_MIN_CHARS or more */
+  /** 1: one thread; 2: two threads; default 2 for input of PARALLEL_MIN_CHARS or more with two methods or more */
   threads?: number;
   /** the input size from which the default uses two threads */
   parallelMinChars?: number;
@@ -67,50 +68,65 @@ export interface DetectRunOptions extends DetectOptions {
  * flow time), then those open at the end of input by start. Records that are not flows are
  * passed over; a flow that cannot be used is reported as SOURCE:LINE and skipped.
  *
- * With two threads the methods are split (src/detect/split.ts): the worker runs the later ones
- * on the same lines and its candidates are merged with this thread's in the order one thread
- * makes them, so the events are the same. The first chunks are held until the input is known
+ * With two threads (src/detect/split.ts) the methods run in a worker and the parsing is shared
+ * out chunk by chunk; what the worker reports comes back per chunk in order, so the events and
+ * the diagnostics are the same as with one. The first chunks are held until the input is known
  * to be big enough for it (or ends).
  */
 export async function* detect(chunks: AsyncIterable<LineChunk>, opts: DetectRunOptions, diag: Diagnostics, stats?: DetectStats): AsyncGenerator<Event[]> {
   const methods = selectMethods(opts.methods);
   const it = chunks[Symbol.asyncIterator]();
   const held: LineChunk[] = [];
-  let split: Split | undefined;
-  if (opts.threads !== 1 && methods.length >= 2 && workerAvailable()) {
-    split = splitMethods(methods);
-    if (opts.threads === undefined) {
-      const min = opts.parallelMinChars ?? PARALLEL_MIN_CHARS;
-      let size = 0;
-      while (size < min) {
-        const r = await it.next();
-        if (r.done) break;
-        held.push(r.value);
-        size += r.value.text.length;
-      }
-      if (size < min) split = undefined;
+  let two = opts.threads === 2 && workerAvailable();
+  if (opts.threads === undefined && methods.length >= 2 && workerAvailable()) {
+    const min = opts.parallelMinChars ?? PARALLEL_MIN_CHARS;
+    let size = 0;
+    while (size < min) {
+      const r = await it.next();
+      if (r.done) break;
+      held.push(r.value);
+      size += r.value.text.length;
     }
+    two = size >= min;
   }
-  const engine = createEngine(opts, split?.main);
-  const worker = split && new DetectWorker({ names: methods.map((m) => m.name), run: split.worker, config: opts.config });
+  const engine = createEngine(opts, two);
+  const worker = two ? new DetectWorker({ names: methods.map((m) => m.name), config: opts.config }) : undefined;
+  const encoder = worker && new FlowEncoder();
   let events = 0;
   let seq = 0;
-  // chunks sent to the worker whose candidates are not merged yet, with this thread's log of them
-  const pending: LocalLog[] = [];
+  let flows = 0;
+  let nonFlows = 0;
+  // chunks handed to the worker whose reply is not in yet: where their lines are, and the
+  // reports about the bad lines this thread found in them (written when the reply is in, so
+  // that every report comes out in input order)
+  const pending: { source: string; line: number; seq: number; diags: Deferred[] | undefined }[] = [];
+  const applyNext = async (): Promise<void> => {
+    const p = pending.shift()!;
+    const reply = await worker!.next();
+    if (p.diags) for (const d of p.diags) diag.skip(d[0], d[1], d[2]);
+    for (const [s, message] of reply.diags) diag.skip(p.source, p.line + (s - p.seq), message);
+    engine.apply(reply.log);
+  };
   try {
     for (let r = held.length ? undefined : await it.next(); ; r = held.length ? undefined : await it.next()) {
       let chunk: LineChunk;
       if (r === undefined) chunk = held.shift()!;
       else if (r.done) break;
       else chunk = r.value;
-      worker?.send(chunk.text, seq);
-      runChunk(engine, chunk, seq, diag);
-      seq += chunk.lines;
-      if (worker) {
-        pending.push(engine.takeLog());
-        // the worker may be a chunk or two behind; this thread waits beyond that (bounded memory)
-        if (pending.length > 2) engine.apply(pending.shift()!, await worker.next());
+      if (!worker) runChunk(engine, chunk, seq, diag, undefined);
+      else if (pending.length - worker.ready < 2) {
+        // the worker has little to do: it parses this chunk too
+        worker.sendText(chunk.text, seq);
+        pending.push({ source: chunk.source, line: chunk.line, seq, diags: undefined });
+      } else {
+        const diags: Deferred[] = [];
+        runChunk(engine, chunk, seq, deferTo(diags), encoder);
+        worker.sendFlows(encoder!.take());
+        pending.push({ source: chunk.source, line: chunk.line, seq, diags });
       }
+      seq += chunk.lines;
+      // the worker may be a few chunks behind; this thread waits beyond that (bounded memory)
+      while (pending.length > 4 || (worker && worker.ready > 0)) await applyNext();
       const out = engine.take();
       if (out.length) {
         events += out.length;
@@ -119,9 +135,12 @@ export async function* detect(chunks: AsyncIterable<LineChunk>, opts: DetectRunO
     }
     if (worker) {
       worker.end();
-      while (pending.length) engine.apply(pending.shift()!, await worker.next());
+      while (pending.length) await applyNext();
       engine.finish();
-      engine.apply(engine.takeLog(), await worker.next());
+      const last = await worker.next();
+      flows = last.flows ?? 0;
+      nonFlows = last.nonFlows ?? 0;
+      engine.apply(last.log);
     } else engine.finish();
   } finally {
     worker?.stop();
@@ -129,16 +148,27 @@ export async function* detect(chunks: AsyncIterable<LineChunk>, opts: DetectRunO
   const out = engine.take();
   events += out.length;
   if (stats) {
-    stats.flows = engine.flowsSeen;
-    stats.nonFlows = engine.nonFlows;
+    stats.flows = engine.flowsSeen + flows;
+    stats.nonFlows = engine.nonFlows + nonFlows;
     stats.events = events;
     stats.suppressed = engine.suppressed;
   }
   if (out.length) yield out;
 }
 
-/** The lines of a chunk, parsed and used one at a time (diagnostics come out in input order). */
-function runChunk(engine: Engine, chunk: LineChunk, seq: number, diag: Diagnostics): void {
+type Deferred = [string, string | number | undefined, string];
+
+/** Diagnostics that keep the skips for later (the rest of the interface is not used on this path). */
+function deferTo(list: Deferred[]): Diagnostics {
+  return { skip: (source: string, where: string | number | undefined, message: string) => list.push([source, where, message]) } as unknown as Diagnostics;
+}
+
+/**
+ * The lines of a chunk, parsed and checked one at a time (diagnostics in input order); with an
+ * encoder, the flows go to it for the worker.
+ */
+function runChunk(engine: Engine, chunk: LineChunk, seq: number, diag: Diagnostics, encoder: FlowEncoder | undefined): void {
+  const last = engine.last;
   const text = chunk.text;
   let line = chunk.line;
   let from = 0;
@@ -159,6 +189,7 @@ function runChunk(engine: Engine, chunk: LineChunk, seq: number, diag: Diagnosti
     } else {
       const why = engine.push(rec as Record<string, unknown>, seq);
       if (why !== undefined) diag.skip(chunk.source, line, why);
+      else if (encoder && last.used) encoder.add(rec as Flow, seq, last.t, last.tEnd, t);
     }
     seq++;
     line++;

@@ -118,6 +118,7 @@ export class MethodRunner {
    * message saying why a flow record cannot be used.
    */
   push(rec: Record<string, unknown>): string | undefined {
+    this.used = false;
     if (rec.kind !== 'flow') {
       this.nonFlows++;
       return undefined;
@@ -130,7 +131,20 @@ export class MethodRunner {
     const bad = badField(rec);
     if (bad !== undefined) return bad;
     this.flowsSeen++;
-    const f = rec as Flow;
+    this.used = true;
+    this.t = t;
+    this.tEnd = tEnd;
+    this.run(rec as Flow, t, tEnd);
+    return undefined;
+  }
+
+  /** whether the last record pushed was a flow the methods got, and its times */
+  used = false;
+  t = 0;
+  tEnd = 0;
+
+  /** A flow that passed the checks of push() (in another thread), with its times. */
+  run(f: Flow, t: number, tEnd: number): void {
     const insts = this.insts;
     this.phase = PHASE_FLOW;
     for (let i = 0; i < insts.length; i++) insts[i]!.flow(f, t, tEnd);
@@ -145,7 +159,6 @@ export class MethodRunner {
         this.advanced?.(now);
       }
     }
-    return undefined;
   }
 
   /** End of input: every method reports what is open. */
@@ -162,26 +175,17 @@ export const PHASE_ADVANCE = 1;
 export const PHASE_FINISH = 2;
 
 /**
- * A candidate as a runner in another thread reports it: the line and phase it came at and the
- * index of its method. Candidates are applied in (seq, phase, method) order, which is the order
- * one thread running every method would have made them in.
+ * What a runner in another thread reports, in the order it happened: a candidate (with the line
+ * and phase it came at and its method's index), or a number, the flow time the clock moved to
+ * (the engine then closes the events whose window has passed, as it does in one thread).
  */
+export type LogEntry = LoggedCandidate | number;
+
 export interface LoggedCandidate {
   seq: number;
   phase: Phase;
   i: number;
   c: Candidate;
-}
-
-/** Whether y comes before x: (seq, phase, method index) order. */
-function before(y: LoggedCandidate, x: LoggedCandidate): boolean {
-  return y.seq < x.seq || (y.seq === x.seq && (y.phase < x.phase || (y.phase === x.phase && y.i < x.i)));
-}
-
-/** A thread's own candidates (in order) and clock moves (the `now` numbers, at the lines in `seqs`). */
-export interface LocalLog {
-  entries: (LoggedCandidate | number)[];
-  seqs: number[];
 }
 
 export class Engine {
@@ -196,22 +200,22 @@ export class Engine {
   private readonly windows: number[] = [];
   private readonly holds: number[] = [];
   private finished = false;
-  /** split mode: this thread's candidates and clock moves, kept until the other thread's are in */
-  private log: (LoggedCandidate | number)[] | undefined;
-  private logSeq: number[] = [];
+  /** remote mode: the methods run in a worker, their candidates and clock moves come in through apply() */
+  private readonly remote: boolean;
 
   /**
-   * `local` (default all): the indexes of the methods that run in this thread; with fewer, the
-   * rest run elsewhere and their candidates come in through `apply`.
+   * `remote`: the methods run elsewhere (--threads 2); this engine only checks the records it
+   * is given (push) and makes events of what comes in through apply().
    */
   constructor(
     private readonly opts: EngineOptions,
-    local?: readonly number[],
+    remote = false,
   ) {
     const eng = engineSettings(opts.config);
     this.maxTargets = Math.max(1, Math.floor(eng.max_targets));
     this.maxFlows = Math.floor(eng.max_evidence_flows);
     this.methods = opts.methods;
+    this.remote = remote;
     for (const method of opts.methods) {
       const settings = methodSettings(method.defaults, opts.config, method.name);
       // the event window follows the method's settings when the config changes them
@@ -221,29 +225,14 @@ export class Engine {
       // part up to that long after it began: the event stays open for it
       this.holds.push(typeof settings.max_span_s === 'number' ? settings.max_span_s * 1000 : 0);
     }
-    if (local && local.length < opts.methods.length) {
-      this.log = [];
-      this.runner = new MethodRunner(
-        opts.methods,
-        local,
-        opts.config,
-        opts.localNets,
-        (i, c) => this.log!.push({ seq: this.runner.seq, phase: this.runner.phase, i, c }),
-        (now) => {
-          this.log!.push(now);
-          this.logSeq.push(this.runner.seq);
-        },
-      );
-    } else {
-      this.runner = new MethodRunner(
-        opts.methods,
-        opts.methods.map((_, i) => i),
-        opts.config,
-        opts.localNets,
-        (i, c) => this.candidate(i, c),
-        (now) => this.closeBefore(now),
-      );
-    }
+    this.runner = new MethodRunner(
+      opts.methods,
+      remote ? [] : opts.methods.map((_, i) => i),
+      opts.config,
+      opts.localNets,
+      (i, c) => this.candidate(i, c),
+      remote ? undefined : (now) => this.closeBefore(now),
+    );
   }
 
   /** records that were not flows (passed over) */
@@ -265,52 +254,30 @@ export class Engine {
     return this.runner.push(rec);
   }
 
-  /** End of input: every method reports what is open, then every event is written. */
+  /** The runner of this thread's methods (what the last push did: used, t, tEnd). */
+  get last(): MethodRunner {
+    return this.runner;
+  }
+
+  /** End of input: every method reports what is open, then every event is written (remote: after the last apply()). */
   finish(): void {
     if (this.finished) return;
     this.finished = true;
     this.runner.finish();
-    if (this.log) return;
-    this.closeAll();
-  }
-
-  /** Split mode: this thread's candidates and clock moves since the last call. */
-  takeLog(): LocalLog {
-    const log: LocalLog = { entries: this.log!, seqs: this.logSeq };
-    this.log = [];
-    this.logSeq = [];
-    return log;
+    if (!this.remote) this.closeAll();
   }
 
   /**
-   * Split mode: this thread's log of some lines merged with the other thread's candidates for
-   * the same lines (`theirs`, in their order): by line, phase (flow, clock move, end of input)
-   * and method, as one thread running every method in order makes them; the windows close
-   * after the clock moves' candidates. After `finish()`, with the logs of the end of input,
-   * every event is then written.
+   * Remote mode: what the methods reported, in order. After `finish()`, with the log of the end
+   * of input, every event is then written.
    */
-  apply(mine: LocalLog, theirs: readonly LoggedCandidate[]): void {
-    const entries = mine.entries;
-    const seqs = mine.seqs;
-    let b = 0;
-    let k = 0;
-    for (let a = 0; a < entries.length; a++) {
-      const x = entries[a]!;
-      if (typeof x === 'number') {
-        const seq = seqs[k++]!;
-        while (b < theirs.length && (theirs[b]!.seq < seq || (theirs[b]!.seq === seq && theirs[b]!.phase <= PHASE_ADVANCE))) this.applyOne(theirs[b++]!);
-        this.closeBefore(x);
-      } else {
-        while (b < theirs.length && before(theirs[b]!, x)) this.applyOne(theirs[b++]!);
-        this.candidate(x.i, x.c);
-      }
+  apply(log: readonly LogEntry[]): void {
+    for (let k = 0; k < log.length; k++) {
+      const x = log[k]!;
+      if (typeof x === 'number') this.closeBefore(x);
+      else this.candidate(x.i, x.c);
     }
-    while (b < theirs.length) this.applyOne(theirs[b++]!);
     if (this.finished) this.closeAll();
-  }
-
-  private applyOne(l: LoggedCandidate): void {
-    this.candidate(l.i, l.c);
   }
 
   /** Events closed so far (each returned once), in the order they closed. */

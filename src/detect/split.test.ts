@@ -1,35 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CidrSet } from '../net.js';
 import { BLOCKLIST_KEY, parseBlocklist, type Blocklist } from './methods/blacklist.js';
-import { METHODS } from './registry.js';
-import { splitMethods, unpackConfig } from './split.js';
-
-describe('splitMethods', () => {
-  it('puts every method in exactly one thread, both threads busy, DHCPANOM with DNSANOMALY', () => {
-    for (let n = 2; n <= METHODS.length; n++) {
-      for (let from = 0; from + n <= METHODS.length; from++) {
-        const ms = METHODS.slice(from, from + n);
-        const s = splitMethods(ms);
-        if (n === 2 && ms[0]!.name === 'DHCPANOM') {
-          expect(s).toBeUndefined();
-          continue;
-        }
-        expect(s).toBeDefined();
-        expect([...s!.main, ...s!.worker].sort((a, b) => a - b)).toEqual(ms.map((_, i) => i));
-        expect(s!.main.length).toBeGreaterThan(0);
-        expect(s!.worker.length).toBeGreaterThan(0);
-        for (const part of [s!.main, s!.worker]) expect([...part].sort((a, b) => a - b)).toEqual(part);
-        const dhcp = ms.findIndex((m) => m.name === 'DHCPANOM');
-        const dns = ms.findIndex((m) => m.name === 'DNSANOMALY');
-        if (dhcp >= 0 && dns >= 0) expect(s!.main.includes(dhcp)).toBe(s!.main.includes(dns));
-      }
-    }
-  });
-
-  it('has nothing to split with one method', () => {
-    expect(splitMethods(METHODS.slice(2, 3))).toBeUndefined();
-  });
-});
+import { unpackConfig } from './split.js';
 
 describe('unpackConfig', () => {
   it('makes the blocklist networks a CidrSet again after a structured clone', () => {

@@ -1,91 +1,34 @@
-// Two-thread mode of fir detect: which methods run in the worker (src/detect/worker.ts), what it
-// is given, and the main thread's handle on it. Both threads parse every line (JSON.parse is
-// most of the per-flow cost and its objects cannot be shared), each runs a consecutive part of
-// the method list, and the worker's candidates come back tagged with their line and phase.
+// Two-thread mode of fir detect (--threads 2): what the worker (src/detect/worker.ts) is given,
+// and the main thread's handle on it. The worker runs every method; the main thread reads the
+// input and shares out the parsing: a chunk of lines is either parsed and checked here and its
+// flows sent on in a compact form (transport.ts), or sent as text for the worker to parse and
+// check itself, whichever thread is less busy (core/detect.ts). The worker sends back, per
+// chunk, what the methods reported and when the clock moved, and the reports about bad lines it
+// parsed; so the events, their order and the diagnostics are those of one thread.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { CidrSet } from '../net.js';
-import type { LoggedCandidate } from './engine.js';
+import type { LogEntry } from './engine.js';
 import { BLOCKLIST_KEY, type Blocklist } from './methods/blacklist.js';
-import type { DetectConfig, DetectionMethod } from './types.js';
+import type { FlowBatch } from './transport.js';
+import type { DetectConfig } from './types.js';
 
 /** What the worker is started with. */
 export interface WorkerData {
   /** the selected methods, in order */
   names: string[];
-  /** the indexes (in `names`) of the methods the worker runs, ascending */
-  run: number[];
   config: DetectConfig;
 }
 
-/**
- * Rough CPU time per flow of each method (10 ns units, measured alone on the bench input), for
- * the split. Both threads also parse every line; the main thread reads, merges and writes too
- * (MAIN_EXTRA).
- */
-const COST: Record<string, number> = {
-  DHCPANOM: 2,
-  DNSANOMALY: 13,
-  SCANS: 22,
-  ICMPANOM: 5,
-  SSHDICT: 8,
-  DICTATTACK: 27,
-  DOS: 38,
-  HIGHTRANSF: 33,
-  BLACKLIST: 8,
-  BEACON: 40,
-  ALIENDEV: 20,
-};
-const MAIN_EXTRA = 40;
-
-/** Methods that must run in the same thread: the second reads what the first shares. */
-const TOGETHER: [string, string][] = [['DHCPANOM', 'DNSANOMALY']];
-
-export interface Split {
-  /** indexes of the methods of each thread, ascending */
-  main: number[];
-  worker: number[];
-}
-
-/**
- * Which methods run in which thread: the costliest first, each to the thread with less work so
- * far (methods that share data go together). Undefined when there is nothing to split.
- */
-export function splitMethods(methods: readonly DetectionMethod[]): Split | undefined {
-  const units: { idx: number[]; cost: number }[] = [];
-  const unitOf = new Map<string, { idx: number[]; cost: number }>();
-  methods.forEach((m, i) => {
-    const mate = TOGETHER.find(([x, y]) => x === m.name || y === m.name);
-    const other = mate && (mate[0] === m.name ? mate[1] : mate[0]);
-    let u = other !== undefined ? unitOf.get(other) : undefined;
-    if (!u) units.push((u = { idx: [], cost: 0 }));
-    u.idx.push(i);
-    u.cost += COST[m.name] ?? 20;
-    unitOf.set(m.name, u);
-  });
-  if (units.length < 2) return undefined;
-  units.sort((a, b) => b.cost - a.cost || a.idx[0]! - b.idx[0]!);
-  const main: number[] = [];
-  const worker: number[] = [];
-  let mainLoad = MAIN_EXTRA;
-  let workerLoad = 0;
-  for (const u of units) {
-    if (workerLoad <= mainLoad) {
-      worker.push(...u.idx);
-      workerLoad += u.cost;
-    } else {
-      main.push(...u.idx);
-      mainLoad += u.cost;
-    }
-  }
-  if (main.length === 0) {
-    // everything went to the worker: the cheapest unit comes back
-    const u = units[units.length - 1]!;
-    for (const i of u.idx) worker.splice(worker.indexOf(i), 1);
-    main.push(...u.idx);
-  }
-  return { main: main.sort((a, b) => a - b), worker: worker.sort((a, b) => a - b) };
+/** What the worker sends back for a chunk (and at the end of input, with its counts). */
+export interface WorkerReply {
+  log: LogEntry[];
+  /** bad lines of a chunk it parsed: [line of the whole input, message] */
+  diags: [number, string][];
+  /** at the end: the flows and other records of the chunks it parsed */
+  flows?: number;
+  nonFlows?: number;
 }
 
 /**
@@ -108,14 +51,14 @@ export function workerAvailable(): boolean {
 /** The main thread's side of the worker: chunks go in, each chunk's candidates come back in order. */
 export class DetectWorker {
   private readonly worker: Worker;
-  private readonly done: LoggedCandidate[][] = [];
-  private waiting: { resolve: (v: LoggedCandidate[]) => void; reject: (e: unknown) => void } | undefined;
+  private readonly done: WorkerReply[] = [];
+  private waiting: { resolve: (v: WorkerReply) => void; reject: (e: unknown) => void } | undefined;
   private failed: unknown;
   private ended = false;
 
   constructor(data: WorkerData) {
     this.worker = new Worker(WORKER_URL, { workerData: data });
-    this.worker.on('message', (log: LoggedCandidate[]) => {
+    this.worker.on('message', (log: WorkerReply) => {
       const w = this.waiting;
       if (w) {
         this.waiting = undefined;
@@ -135,9 +78,14 @@ export class DetectWorker {
     w?.reject(this.failed);
   }
 
-  /** Lines `text` (as in a LineChunk), the first of them line `seq` of the whole input. */
-  send(text: string, seq: number): void {
+  /** A chunk's lines as text, the first of them line `seq` of the whole input. */
+  sendText(text: string, seq: number): void {
     this.worker.postMessage({ text, seq });
+  }
+
+  /** The flows of a chunk parsed here (their buffers are handed over). */
+  sendFlows(batch: FlowBatch): void {
+    this.worker.postMessage({ batch }, [batch.nums.buffer as ArrayBuffer, batch.strs.buffer as ArrayBuffer]);
   }
 
   /** End of input: the worker's methods report what is open (the last log) and it exits. */
@@ -146,8 +94,13 @@ export class DetectWorker {
     this.worker.postMessage({ end: true });
   }
 
-  /** The next chunk's candidates (or the end of input's). */
-  next(): Promise<LoggedCandidate[]> {
+  /** Replies in and not taken yet. */
+  get ready(): number {
+    return this.done.length;
+  }
+
+  /** The next chunk's reply (or the end of input's). */
+  next(): Promise<WorkerReply> {
     const log = this.done.shift();
     if (log) return Promise.resolve(log);
     if (this.failed !== undefined) return Promise.reject(this.failed);
