@@ -79,13 +79,24 @@ describe('communityId of address text', () => {
     expect(communityId(17, '10.0.0.1', '10.0.0.2', 1234, 80)).not.toBe(communityId(6, '10.0.0.1', '10.0.0.2', 1234, 80));
     expect(communityId(6, '10.0.0.1', '::1', 1, 2)).toBeUndefined();
   });
+  it('gives both directions of a port protocol the same ID from one cache slot, but not ICMP', () => {
+    for (const [p, a, b, x, y] of [[6, '10.0.0.9', '10.0.0.3', 443, 51000], [17, '10.0.0.3', '10.0.0.3', 53, 53], [132, '192.168.1.1', '10.1.1.1', 7, 9]] as const) {
+      const want = packetCommunityId(p, bytes(a), bytes(b), x, y);
+      expect(communityId(p, a, b, x, y)).toBe(want);
+      expect(communityId(p, b, a, y, x)).toBe(want);
+      expect(communityId(p, a, b, x, y)).toBe(want);
+    }
+    expect(communityId(1, '10.0.0.2', '10.0.0.1', 3, 1)).toBe(packetCommunityId(1, bytes('10.0.0.2'), bytes('10.0.0.1'), 3, 1));
+    expect(communityId(1, '10.0.0.1', '10.0.0.2', 1, 3)).toBe(packetCommunityId(1, bytes('10.0.0.1'), bytes('10.0.0.2'), 1, 3));
+  });
 });
 
 describe('text helpers', () => {
   it('DateTimeReader agrees with parseDateTime', () => {
     const t = new DateTimeReader();
     const cases = ['2023-11-14 22:13:20', '2023-11-14 22:13:20.5', '2023-11-14 22:13:59.999', '2023-11-14 22:13:60', '2023-11-14 22:13:61', '2023-11-14 22:14:00.123456',
-      '2023-11-14T22:14:00.123456+0100', '2023-11-14T22:14:00Z', '2023-11-14 22:14:0x', '2023-11-14 22:14:00.', '2023/11/14 22:14:01,25', '2023-11-14 22:14', 'garbage and more text', '0050-01-01 00:00:01'];
+      '2023-11-14T22:14:00.123456+0100', '2023-11-14T22:14:00Z', '2023-11-14T22:14:00.5Z', '2023-11-14T22:14:00.5z', '2023-11-14T22:14:00.25-05:30', '2023-11-14T22:14:00.25+0:000',
+      '2023-11-14T22:14:00.25+05:3', '2023-11-14T22:14:00.25+ab:cd', '2023-11-14T22:14:00.25Zx', '2023-11-14T22:14:00.25+123456', '2023-11-14T22:14:00.000000+0000', '2023-11-14 22:14:0x', '2023-11-14 22:14:00.', '2023/11/14 22:14:01,25', '2023-11-14 22:14', 'garbage and more text', '0050-01-01 00:00:01'];
     for (const s of cases) {
       const a = parseDateTime(s);
       const b = t.of(s);
