@@ -84,8 +84,8 @@ class Dispatcher implements PacketSink {
   }
 }
 
-/** NDJSON text of the capture's flows, in pieces. */
-export async function* parallelCapture(run: ParallelRun): AsyncGenerator<string> {
+/** NDJSON of the capture's flows, in pieces (UTF-8 bytes; the flows open at the end as text). */
+export async function* parallelCapture(run: ParallelRun): AsyncGenerator<Uint8Array | string> {
   const queues: ShardMessage[][] = [];
   const workers: Worker[] = [];
   let wake: (() => void) | undefined;
@@ -180,7 +180,7 @@ export async function* parallelCapture(run: ParallelRun): AsyncGenerator<string>
       }
       merged++;
       run.progress?.(bytes, parser.packets);
-      if (parts.length) yield Buffer.concat(parts).toString('utf8');
+      if (parts.length) yield parts.length === 1 ? parts[0] : Buffer.concat(parts);
       if (run.signal?.aborted) {
         run.diag.skip(run.origin, undefined, `interrupted after ${parser.packets} packets (offset ${base}): the flows still open are not written`);
         return;

@@ -64,17 +64,20 @@ type MakeParser = (meter: FlowMeter, damage: DamageReport) => CaptureParser;
 
 /** Flows of a capture: bytes → parser → meter → flow batches. Never throws on bad input. */
 export function meterCapture(input: Readable, ctx: ReadContext, make: MakeParser): AsyncGenerator<AnyRecord[]> {
-  return run(input, ctx, make, false) as AsyncGenerator<AnyRecord[]>;
+  return run(input, ctx, make, 'records') as AsyncGenerator<AnyRecord[]>;
 }
 
 /** The same flows as NDJSON text. */
 export function meterCaptureText(input: Readable, ctx: ReadContext, make: MakeParser): AsyncGenerator<string> {
-  return run(input, ctx, make, true) as AsyncGenerator<string>;
+  return run(input, ctx, make, 'text') as AsyncGenerator<string>;
 }
 
-/** The flows of a capture file (not compressed) as NDJSON text, read with reused buffers. */
-export function meterCaptureFile(path: string, ctx: ReadContext, make: MakeParser): AsyncGenerator<string> {
-  return run(fileChunks(path), ctx, make, true) as AsyncGenerator<string>;
+/**
+ * The flows of a capture file (not compressed) as NDJSON in UTF-8 bytes, read with reused
+ * buffers: the bytes the meter writes go to the output as they are, never through a string.
+ */
+export function meterCaptureFile(path: string, ctx: ReadContext, make: MakeParser): AsyncGenerator<Uint8Array> {
+  return run(fileChunks(path), ctx, make, 'bytes') as AsyncGenerator<Uint8Array>;
 }
 
 /** bytes read from a file at a time */
@@ -168,10 +171,10 @@ export class ChunkFeed {
   }
 }
 
-async function* run(input: AsyncIterable<Uint8Array>, ctx: ReadContext, make: MakeParser, text: boolean): AsyncGenerator<AnyRecord[] | string> {
+async function* run(input: AsyncIterable<Uint8Array>, ctx: ReadContext, make: MakeParser, mode: 'records' | 'text' | 'bytes'): AsyncGenerator<AnyRecord[] | string | Uint8Array> {
   const meter = new FlowMeter(ctx.source, meterOptions(ctx.options));
-  if (text) meter.useText();
-  const take = (): AnyRecord[] | string => (text ? meter.takeText() : meter.take());
+  if (mode !== 'records') meter.useText();
+  const take = (): AnyRecord[] | string | Uint8Array => (mode === 'bytes' ? meter.takeBytes() : mode === 'text' ? meter.takeText() : meter.take());
   const damage = new DamageReport(ctx);
   const parser = make(meter, damage);
   const feed = new ChunkFeed(parser);
@@ -195,7 +198,7 @@ async function* run(input: AsyncIterable<Uint8Array>, ctx: ReadContext, make: Ma
   if (meter.stats.evicted) ctx.diag.warn(`more than ${meterOptions(ctx.options).maxOpen} flows were open at once: ${meter.stats.evicted} were written before their timeout (--max-flows)`, ctx.source);
   if (ctx.signal?.aborted) damage.note(`interrupted after ${parser.packets} packets (offset ${feed.offset}): the flows seen so far are written`);
   else feed.end();
-  const out = text ? meter.finishText() : meter.finish();
+  const out = mode === 'bytes' ? Buffer.from(meter.finishText(), 'utf8') : mode === 'text' ? meter.finishText() : meter.finish();
   if (ctx.progress) ctx.progress(total, parser.packets);
   if (out.length) yield out;
 }
