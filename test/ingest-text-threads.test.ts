@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fir } from './helpers.js';
 import { rmSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 
 const F = 'testdata/formats';
 const dir = mkdtempSync(path.join(os.tmpdir(), 'fir-text-threads-'));
@@ -113,6 +114,12 @@ describe('fir ingest --threads on text formats', { timeout: 120_000 }, () => {
     expect(r.stderr).toMatch(/conn\.log:1: a Zeek TSV line before the #fields header\n/);
     expect(r.stderr).toMatch(/conn\.log: 2 more lines without a #fields header skipped\n/);
     expect(r.stderr).toMatch(/records of a Zeek log other than conn\.log passed over/);
+    // gzip cut short: the whole lines before the damage, then the same error
+    const gz = gzipSync(readFileSync(path.join(dir, 'conn.log')));
+    const cut = path.join(dir, 'cut.log.gz');
+    writeFileSync(cut, gz.subarray(0, Math.floor(gz.length * 0.7)));
+    const c = await same([cut], 3);
+    expect(c.stderr).toMatch(/unexpected end of file/);
   });
 
   it('Suricata: DNS and DHCP events held for flows in later chunks, alerts, bad lines', async () => {

@@ -93,11 +93,12 @@ const command: Command<Args> = {
       // tests make small captures take the threaded path
       const minEnv = Number(process.env.FIR_INGEST_PARALLEL_MIN_BYTES);
       const parallelMinBytes = Number.isFinite(minEnv) && minEnv >= 0 ? minEnv : undefined;
-      // and text files be cut into small chunks
+      // and text files be cut into small chunks, every one read by the worker threads
       const chunkEnv = Number(process.env.FIR_INGEST_TEXT_CHUNK_BYTES);
       const textChunkBytes = Number.isInteger(chunkEnv) && chunkEnv > 0 ? chunkEnv : undefined;
+      const textWaitWorkers = textChunkBytes !== undefined;
       if (!Number.isInteger(threads) || threads < 1 || threads > 16) throw new UsageError('--threads: a whole number from 1 to 16');
-      for await (const batch of ingest({ sources: args.files ?? [], format: args.format, options, diag: ctx.diag, stdin: ctx.stdin, progress, threads, parallelMinBytes, textChunkBytes, signal: ctx.signal })) {
+      for await (const batch of ingest({ sources: args.files ?? [], format: args.format, options, diag: ctx.diag, stdin: ctx.stdin, progress, threads, parallelMinBytes, textChunkBytes, textWaitWorkers, signal: ctx.signal })) {
         if (typeof batch === 'string') {
           const p = ctx.out.text(batch);
           if (p) await p;

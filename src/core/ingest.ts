@@ -26,6 +26,8 @@ export interface IngestRun {
   parallelMinBytes?: number;
   /** the bytes of a chunk of a text file read by worker threads (default text-parallel.ts's CHUNK) */
   textChunkBytes?: number;
+  /** tests: the chunks of a text file wait for the worker threads to start rather than being read in this thread */
+  textWaitWorkers?: boolean;
   /** progress callback: source name, bytes read, total bytes (when known), packets */
   progress?: (source: string, bytes: number, total: number | undefined, packets: number) => void;
 }
@@ -194,7 +196,7 @@ async function* ingestStream(raw: Readable, source: string, total: number | unde
     const { parallelText } = await import('../formats/text-parallel.js');
     const { CHUNK_READERS } = await import('../formats/text-chunks.js');
     const chunks = await CHUNK_READERS[reader.name]();
-    yield* parallelText({ format: reader.name, reader: chunks, input: body, ctx, threads: run.threads ?? 1, chunkBytes: run.textChunkBytes });
+    yield* parallelText({ format: reader.name, reader: chunks, input: body, ctx, threads: run.threads ?? 1, chunkBytes: run.textChunkBytes, waitWorkers: run.textWaitWorkers });
     return;
   }
   const r = await reader.load();

@@ -42,6 +42,11 @@ function address(s: string): string | undefined {
   return parseIPv4(s) >= 0 ? s : canonicalIp(s);
 }
 
+// the mapped fields read alike, and the facts they go to
+const INT_FIELDS = [['sport', 'sport'], ['dport', 'dport'], ['icmp_type', 'icmpType'], ['icmp_code', 'icmpCode'], ['vlan', 'vlan']] as const;
+const FLAG_FIELDS = [['flags', 'flags'], ['rflags', 'rflags']] as const;
+const MAC_FIELDS = [['smac', 'smac'], ['dmac', 'dmac']] as const;
+
 /** The facts of one CSV record into `facts` (cleared first), or the reason it is bad. */
 export function csvFacts(rec: string[], m: Partial<Record<MapField, number>>, fmt: TimeFormat | undefined, facts: FlowFacts): string | undefined {
   const get = (f: MapField) => {
@@ -91,7 +96,7 @@ export function csvFacts(rec: string[], m: Partial<Record<MapField, number>>, fm
   facts.dst = dst;
   facts.pkts = pkts;
   facts.bytes = bytes;
-  for (const [f, k] of [['sport', 'sport'], ['dport', 'dport'], ['icmp_type', 'icmpType'], ['icmp_code', 'icmpCode'], ['vlan', 'vlan']] as const) {
+  for (const [f, k] of INT_FIELDS) {
     const v = int(f);
     if (v === null) return `bad ${f} ${get(f)}`;
     if (v !== undefined) facts[k] = v;
@@ -103,7 +108,7 @@ export function csvFacts(rec: string[], m: Partial<Record<MapField, number>>, fm
     facts.rpkts = rp ?? 0;
     facts.rbytes = rb ?? 0;
   }
-  for (const [f, k] of [['flags', 'flags'], ['rflags', 'rflags']] as const) {
+  for (const [f, k] of FLAG_FIELDS) {
     const v = get(f);
     if (v === undefined) continue;
     // a number (decimal, or hex with 0x) or letters (CEUAPRSF, nfdump's dots allowed)
@@ -113,7 +118,7 @@ export function csvFacts(rec: string[], m: Partial<Record<MapField, number>>, fm
   }
   const state = get('state');
   if (state) facts.state = state;
-  for (const [f, k] of [['smac', 'smac'], ['dmac', 'dmac']] as const) {
+  for (const [f, k] of MAC_FIELDS) {
     const v = get(f);
     if (v === undefined) continue;
     const mm = MAC.exec(v);

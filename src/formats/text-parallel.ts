@@ -91,6 +91,8 @@ export interface TextRun {
   threads: number;
   /** bytes a chunk holds at least (default CHUNK; tests make it small) */
   chunkBytes?: number;
+  /** wait for the workers to start instead of reading chunks here meanwhile (tests: a small file still goes through them) */
+  waitWorkers?: boolean;
 }
 
 interface Pending {
@@ -179,6 +181,7 @@ export async function* parallelText(run: TextRun): AsyncGenerator<Uint8Array | s
   const it = run.input[Symbol.asyncIterator]();
   let block: Buffer = Buffer.alloc(0); // read, not yet cut into chunks
   let inputDone = false;
+  let readError: unknown;
   let line = 1;
   let seq = 0;
   const cutAt = (b: Buffer): number => (reader.cut ? reader.cut(b) : b.lastIndexOf(10) + 1);
@@ -196,7 +199,16 @@ export async function* parallelText(run: TextRun): AsyncGenerator<Uint8Array | s
         }
       }
       if (inputDone) return undefined;
-      const r = await it.next();
+      let r: IteratorResult<Buffer>;
+      try {
+        r = await it.next();
+      } catch (err) {
+        // read as one thread would: the whole lines so far, then the error
+        readError = err;
+        inputDone = true;
+        block = block.subarray(0, block.lastIndexOf(10) + 1);
+        continue;
+      }
       if (r.done) {
         inputDone = true;
         continue;
@@ -222,6 +234,7 @@ export async function* parallelText(run: TextRun): AsyncGenerator<Uint8Array | s
         yield typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
       }
       inputDone = true;
+      if (readError !== undefined) throw readError;
     }
     const out: ChunkOut = { sink, ctx, counts };
     yield* reader.rest(state, restBytes(), first + h, out);
@@ -237,6 +250,7 @@ export async function* parallelText(run: TextRun): AsyncGenerator<Uint8Array | s
       if (first > 1 && !workers.length && run.threads > 1) startWorkers();
       // a turn of the event loop, for the workers' messages (reading on would not give one)
       if (ready < workers.length) await new Promise<void>((resolve) => setImmediate(resolve));
+      while (run.waitWorkers && ready < workers.length && !failure) await new Promise<void>((resolve) => setTimeout(resolve, 5));
       if (ready < workers.length || ready === 0 || misses >= MAX_MISSES) {
         // no worker yet (or the state keeps changing): this thread reads it, after those in flight
         while (pending.length) {
@@ -287,6 +301,7 @@ export async function* parallelText(run: TextRun): AsyncGenerator<Uint8Array | s
       }
       if (reader.stopped?.(state)) stopped = true;
     }
+    if (readError !== undefined && !stopped) throw readError;
     if (reader.end && !stopped) {
       const diag = new NoteDiag();
       reader.end(state, { sink, ctx: { ...ctx, diag: diag as never }, counts });
