@@ -1,4 +1,5 @@
 // `fir detect`: flow records in, event records out (the methods of src/detect/).
+import { availableParallelism, loadavg } from 'node:os';
 import type { Argv } from 'yargs';
 import { EXIT, UsageError } from '../errors.js';
 import { cidrListOption, ipListOption, listOption, readFlagFile } from '../options.js';
@@ -44,7 +45,7 @@ const command: Command<Args> = {
       .option('fp-rules', { type: 'string', describe: 'false-positive rules file (fir fp): matching events are not written' })
       .option('blocklist', { type: 'string', describe: 'FILE: addresses, networks and domains (one a line, # comments); traffic with them is BLACKLIST' })
       .option('inventory', { type: 'string', describe: 'FILE: the known devices (CSV or list of MACs and IPs); any other that talks is ALIENDEV' })
-      .option('threads', { type: 'number', describe: 'threads to use: 1, or 2 (the methods in a worker, the parsing shared; default 2 from 8 MiB of input on)' })
+      .option('threads', { type: 'number', describe: 'threads to use: 1, or 2 (the methods in a worker, the parsing shared; default 2 from 8 MiB of input on, with a core to spare)' })
       .option('fail-on', { type: 'string', describe: `exit 3 when an event of this priority or above is written (${PRIORITIES.join(', ')})` })
       .example('fir ingest capture.pcap | fir detect', 'events of a capture, as NDJSON')
       .example('fir detect --dhcp-servers 192.168.1.1 --dns-servers 192.168.1.1 < flows.ndjson', 'with the allowed servers: any other is an event')
@@ -80,8 +81,10 @@ const command: Command<Args> = {
     const stats: DetectStats = { flows: 0, nonFlows: 0, events: 0, suppressed: 0 };
     const gate = failOn === undefined ? Infinity : priorityRank(failOn);
     let found = false;
-    const threads = args.threads;
+    let threads = args.threads;
     if (threads !== undefined && threads !== 1 && threads !== 2) throw new UsageError(`--threads: 1 or 2, not ${String(threads)}`);
+    // a second thread pays only on a core to spare; on a busy machine it costs CPU time for nothing
+    if (threads === undefined && availableParallelism() - loadavg()[0] < 0.5) threads = 1;
     const lines = readLineChunks(sources, { stdin: ctx.stdin, diag: ctx.diag });
     const events = detect(
       lines,
