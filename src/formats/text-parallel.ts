@@ -1,7 +1,9 @@
 // A text reader's source read by worker threads: the main thread cuts the input into chunks of
 // whole lines (about CHUNK bytes), numbers their first lines, and hands each to a worker with
 // the reader's state at its start (text-chunks.ts); the workers' NDJSON and diagnostics are
-// written strictly in input order, with at most two chunks a worker in flight.
+// written strictly in input order, with at most two chunks a worker in flight. The first
+// INLINE_BYTES are read here (a smaller file never starts a worker), and so are the chunks that
+// come while the workers start.
 //
 // The state a chunk starts from is known only once the chunk before it is read: a chunk is sent
 // with the last state known (headers change rarely), and its result is kept only when that was
@@ -44,6 +46,8 @@ export function decodeChunk(b: Buffer): string {
 
 /** bytes a chunk holds at least (the last one of a source may hold less) */
 export const CHUNK = 1 << 20;
+/** bytes read in this thread before the workers start: a smaller file is over before they would pay for their start */
+export const INLINE_BYTES = 8 << 20;
 /** re-read chunks of a source after which the rest is read in this thread */
 const MAX_MISSES = 4;
 
@@ -91,7 +95,7 @@ export interface TextRun {
   threads: number;
   /** bytes a chunk holds at least (default CHUNK; tests make it small) */
   chunkBytes?: number;
-  /** wait for the workers to start instead of reading chunks here meanwhile (tests: a small file still goes through them) */
+  /** wait for the workers to start instead of reading chunks here meanwhile, and start them after the first chunk (tests: a small file still goes through them) */
   waitWorkers?: boolean;
 }
 
@@ -183,6 +187,7 @@ export async function* parallelText(run: TextRun): AsyncGenerator<Uint8Array | s
   let inputDone = false;
   let readError: unknown;
   let line = 1;
+  let seen = 0;
   let seq = 0;
   const cutAt = (b: Buffer): number => (reader.cut ? reader.cut(b) : b.lastIndexOf(10) + 1);
   /** the next chunk of whole lines (in memory of its own, to be copied to a worker), or undefined at the end */
@@ -247,7 +252,8 @@ export async function* parallelText(run: TextRun): AsyncGenerator<Uint8Array | s
       if (!bytes) break;
       const first = line;
       line += countNewlines(bytes);
-      if (first > 1 && !workers.length && run.threads > 1) startWorkers();
+      seen += bytes.length;
+      if (!workers.length && run.threads > 1 && first > 1 && (run.waitWorkers || seen > INLINE_BYTES)) startWorkers();
       // a turn of the event loop, for the workers' messages (reading on would not give one)
       if (ready < workers.length) await new Promise<void>((resolve) => setImmediate(resolve));
       while (run.waitWorkers && ready < workers.length && !failure) await new Promise<void>((resolve) => setTimeout(resolve, 5));

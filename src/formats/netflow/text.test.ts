@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { communityId, flagLetters, flagsByte, stableId } from './normalize.js';
-import { jsonObjects, parseDateTime, parseTime } from './text.js';
+import { jsonObjects, JsonScanner, parseDateTime, parseTime } from './text.js';
 
 describe('times', () => {
   it('reads the forms other tools write', () => {
@@ -39,6 +39,41 @@ describe('jsonObjects', () => {
     const bad: [number, string][] = [];
     for await (const _ of jsonObjects(Readable.from(['oops\n{"a":1}\n{"b":']), (l, r) => bad.push([l, r]))) void _;
     expect(bad).toEqual([[1, 'not a JSON object'], [3, 'the input ends inside a JSON object']]);
+  });
+  it('finds the same objects, lines and junk however the text is cut (strings skipped whole or char by char)', () => {
+    let seed = 7;
+    const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) % n;
+    const pieces = ['"a"', '"b\\\\"', '"q\\"uote"', '"c\\"d"', '"{[}]"', '"line\nbreak"', '"raw\nnewline"', '"\\\\"', '1', 'true', ' ', '\t', '\n', ':', ','];
+    const parts: string[] = ['['];
+    for (let k = 0; k < 300; k++) {
+      if (rnd(40) === 0) parts.push('junk\n');
+      parts.push(rnd(2) ? '{\n' : '{');
+      for (let j = rnd(8); j > 0; j--) parts.push(pieces[rnd(pieces.length)], rnd(5) === 0 ? '{"x":[1,{}]}' : '');
+      parts.push(rnd(2) ? '\n},\n' : '}, ');
+    }
+    parts.push('{"open":"');
+    const text = parts.join('');
+    const scan = (cuts: number[]) => {
+      const got: [string, number, string?][] = [];
+      const s = new JsonScanner(undefined);
+      let from = 0;
+      for (const c of [...cuts, text.length]) {
+        for (const o of s.feed(text.slice(from, c))) got.push([o.text, o.line, o.bad]);
+        from = c;
+      }
+      for (const o of s.end()) got.push([o.text, o.line, o.bad]);
+      return got;
+    };
+    const whole = scan([]);
+    expect(whole.length).toBeGreaterThan(300);
+    expect(whole.filter((o) => o[2] === 'not a JSON object').length).toBeGreaterThan(2);
+    expect(whole[whole.length - 1][2]).toBe('the input ends inside a JSON object');
+    // one character at a time: no string is ever skipped whole
+    expect(scan(Array.from({ length: text.length - 1 }, (_, i) => i + 1))).toEqual(whole);
+    for (let t = 0; t < 20; t++) {
+      const cuts = Array.from({ length: 1 + rnd(30) }, () => rnd(text.length)).sort((a, b) => a - b);
+      expect(scan(cuts)).toEqual(whole);
+    }
   });
 });
 

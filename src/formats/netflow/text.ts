@@ -214,6 +214,9 @@ export class JsonScanner {
     let st = this.start;
     let stLine = this.startLine;
     let ln = this.line;
+    // where the next backslash and line end are (looked up when passed)
+    let nextBs = -1;
+    let nextNl = -1;
     for (let i = 0; i < len; i++) {
       const c = b.charCodeAt(i);
       if (c === 10) ln++;
@@ -235,8 +238,25 @@ export class JsonScanner {
         else if (c === 34) str = false;
         continue;
       }
-      if (c === 34) str = true;
-      else if (c === 123 || c === 91) d++;
+      if (c === 34) {
+        // a string without a backslash or a line end in it: to its closing quote at once
+        const q = b.indexOf('"', i + 1);
+        if (q >= 0) {
+          if (nextBs <= i) {
+            nextBs = b.indexOf('\\', i + 1);
+            if (nextBs < 0) nextBs = len;
+          }
+          if (nextNl <= i) {
+            nextNl = b.indexOf('\n', i + 1);
+            if (nextNl < 0) nextNl = len;
+          }
+          if (q < nextBs && q < nextNl) {
+            i = q;
+            continue;
+          }
+        }
+        str = true;
+      } else if (c === 123 || c === 91) d++;
       else if (c === 125 || c === 93) {
         d--;
         if (d === 0) {
