@@ -47,7 +47,7 @@ export function decodeChunk(b: Buffer): string {
 /** bytes a chunk holds at least (the last one of a source may hold less) */
 export const CHUNK = 1 << 20;
 /** bytes read in this thread before the workers start: a smaller file is over before they would pay for their start */
-export const INLINE_BYTES = 8 << 20;
+export const INLINE_BYTES = 32 << 20;
 /** re-read chunks of a source after which the rest is read in this thread */
 const MAX_MISSES = 4;
 
