@@ -1,7 +1,9 @@
 // fir ingest on the hand-made captures of testdata/pcap (made by testdata/pcap/make.py): byte
 // orders, time resolutions, pcapng, gzip, link layers, encapsulations, fragments, TCP states,
 // and damage (a diagnostic naming the packet and offset, every readable packet still counted).
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkRecords, fir, hasShared, records, SHARED, TESTDATA } from './helpers.js';
@@ -189,6 +191,22 @@ describe('fir ingest --threads', () => {
 });
 
 describe('fir ingest: damaged input', () => {
+  it('reports a gzip text file cut short and keeps the records before the damage', async () => {
+    const csv = readFileSync(path.join('testdata', 'formats', 'nfpcapd.csv'), 'utf8');
+    const rows = csv.split('\n').filter((l) => /^\d{4}-/.test(l));
+    const whole = [csv.split('\n')[0], ...Array.from({ length: 40 }, () => rows).flat()].join('\n') + '\n';
+    const gz = gzipSync(whole);
+    const cut = path.join(mkdtempSync(path.join(tmpdir(), 'fir-gz-')), 'flows.csv.gz');
+    writeFileSync(cut, gz.subarray(0, Math.floor(gz.length / 2)));
+    const r = await fir(['ingest', cut]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/^fir ingest: .*flows\.csv\.gz: read error \(gzip\): damaged gzip data \(unexpected end of file\): the records before it are written\n$/);
+    const got = records(r.stdout);
+    expect(got.length).toBeGreaterThan(rows.length);
+    expect(got.length).toBeLessThan(rows.length * 40);
+    expect((await checkRecords(r.stdout)).ok).toBe(true);
+  });
+
   it('reports a truncated capture and keeps every readable packet', async () => {
     const r = await ingest(P('truncated.pcap'));
     expect(r.exitCode).toBe(1);

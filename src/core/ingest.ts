@@ -188,20 +188,39 @@ async function* ingestStream(raw: Readable, source: string, total: number | unde
     else run.diag.skip(source, undefined, `unknown format${gzip ? ' (inside gzip)' : ''}: not one of ${formats.map((f) => f.name).join(', ')} (--format names one)`);
     return;
   }
-  const body = Readable.from(readError ? failAfter(head, readError) : prepend(head, it2), { objectMode: false });
+  const body = Readable.from(asInputError(readError ? failAfter(head, readError) : prepend(head, it2)), { objectMode: false });
   const progress = run.progress;
   const onProgress = progress && !gzip ? (bytes: number, packets: number) => progress(source, bytes, total, packets) : progress ? (bytes: number, packets: number) => progress(source, bytes, undefined, packets) : undefined;
   const ctx = { source, diag: run.diag, options: run.options, progress: onProgress, signal: run.signal };
-  if ((run.threads ?? 1) > 1 && regular && (await chunkable(reader, source, run.options))) {
-    const { parallelText } = await import('../formats/text-parallel.js');
-    const { CHUNK_READERS } = await import('../formats/text-chunks.js');
-    const chunks = await CHUNK_READERS[reader.name]();
-    yield* parallelText({ format: reader.name, reader: chunks, input: body, ctx, threads: run.threads ?? 1, chunkBytes: run.textChunkBytes, waitWorkers: run.textWaitWorkers });
-    return;
+  try {
+    if ((run.threads ?? 1) > 1 && regular && (await chunkable(reader, source, run.options))) {
+      const { parallelText } = await import('../formats/text-parallel.js');
+      const { CHUNK_READERS } = await import('../formats/text-chunks.js');
+      const chunks = await CHUNK_READERS[reader.name]();
+      yield* parallelText({ format: reader.name, reader: chunks, input: body, ctx, threads: run.threads ?? 1, chunkBytes: run.textChunkBytes, waitWorkers: run.textWaitWorkers });
+      return;
+    }
+    const r = await reader.load();
+    if (r.readText) yield* r.readText(body, ctx);
+    else yield* r.read(body, ctx);
+  } catch (err) {
+    // the input failed under the reader (a gzip stream cut short, a read error): what was read
+    // before is written; the source is reported, the others are still read
+    if (!(err instanceof InputError)) throw err;
+    run.diag.skip(source, undefined, `read error${gzip ? ' (gzip)' : ''}: ${err.message}: the records before it are written`);
   }
-  const r = await reader.load();
-  if (r.readText) yield* r.readText(body, ctx);
-  else yield* r.read(body, ctx);
+}
+
+/** An error of the input stream itself (not of the reader), with the reason to report. */
+class InputError extends Error {}
+
+/** The chunks of `src`, with its failure turned into an InputError. */
+async function* asInputError(src: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  try {
+    yield* src;
+  } catch (err) {
+    throw new InputError(openReason(err));
+  }
 }
 
 /**
