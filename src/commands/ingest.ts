@@ -1,4 +1,5 @@
 // fir ingest: captures and flow exports in, normalised flow records out.
+import { availableParallelism, loadavg } from 'node:os';
 import type { Argv } from 'yargs';
 import { ingest } from '../core/ingest.js';
 import { formats } from '../formats/index.js';
@@ -35,7 +36,7 @@ const command: Command<Args> = {
       .option('idle-timeout', { describe: "a flow with no packet for this long ends (default: Zeek's, 5m for TCP, 1m for UDP, ICMP and others)", type: 'string' })
       .option('active-timeout', { describe: 'a flow that lasts longer is written and continued in a new record', type: 'string', default: '30m' })
       .option('tunnels', { describe: 'also meter the inner packets of GRE, IP-in-IP, VXLAN, Geneve, Teredo and GTP-U tunnels (--no-tunnels: outer flows only)', type: 'boolean', default: true })
-      .option('threads', { describe: 'worker threads (default 1): for a capture file of 64 MiB or more, this thread parses it and each worker meters a share of its address pairs (the order of the output depends on it); for a text file of more than 32 MiB, each reads a share of its chunks (the same output)', type: 'number' })
+      .option('threads', { describe: 'worker threads (default: 1 for a capture; 2 for a text file when a core is free): for a capture file of 64 MiB or more, this thread parses it and each worker meters a share of its address pairs (the order of the output depends on it); for a text file of more than 32 MiB, each reads a share of its chunks (the same output)', type: 'number' })
       .option('max-flows', { describe: 'open flows kept at most (a flood of new flows): beyond, the flow nearest to its timeout is written early', type: 'number', default: 1_000_000 })
       .option('progress', { describe: 'a progress line on stderr (default: when stderr is a terminal)', type: 'boolean' })
       .option('biflow', { describe: 'flow exports: pair the two directions of unidirectional flows into one record', type: 'boolean', default: false })
@@ -90,6 +91,9 @@ const command: Command<Args> = {
       : undefined;
     try {
       const threads = args.threads !== undefined ? Number(args.threads) : 1;
+      // without --threads: a text file of more than 32 MiB is read by two workers when a core is
+      // free (the same output); a capture stays in one thread, which is faster on two cores
+      const textThreads = args.threads !== undefined ? threads : availableParallelism() >= 2 && availableParallelism() - loadavg()[0] >= 0.5 ? 2 : 1;
       // tests make small captures take the threaded path
       const minEnv = Number(process.env.FIR_INGEST_PARALLEL_MIN_BYTES);
       const parallelMinBytes = Number.isFinite(minEnv) && minEnv >= 0 ? minEnv : undefined;
@@ -98,7 +102,7 @@ const command: Command<Args> = {
       const textChunkBytes = Number.isInteger(chunkEnv) && chunkEnv > 0 ? chunkEnv : undefined;
       const textWaitWorkers = textChunkBytes !== undefined;
       if (!Number.isInteger(threads) || threads < 1 || threads > 16) throw new UsageError('--threads: a whole number from 1 to 16');
-      for await (const batch of ingest({ sources: args.files ?? [], format: args.format, options, diag: ctx.diag, stdin: ctx.stdin, progress, threads, parallelMinBytes, textChunkBytes, textWaitWorkers, signal: ctx.signal })) {
+      for await (const batch of ingest({ sources: args.files ?? [], format: args.format, options, diag: ctx.diag, stdin: ctx.stdin, progress, threads, textThreads, parallelMinBytes, textChunkBytes, textWaitWorkers, signal: ctx.signal })) {
         if (typeof batch === 'string') {
           const p = ctx.out.text(batch);
           if (p) await p;

@@ -22,6 +22,8 @@ export interface IngestRun {
   signal?: AbortSignal;
   /** worker threads for a large capture file, or a text file of more than one chunk (1: read it in this thread) */
   threads?: number;
+  /** worker threads for a large text file, when they differ from `threads` (the default of the command) */
+  textThreads?: number;
   /** the size from which a capture file is read by the worker threads (default PARALLEL_MIN_BYTES) */
   parallelMinBytes?: number;
   /** the bytes of a chunk of a text file read by worker threads (default text-parallel.ts's CHUNK) */
@@ -193,11 +195,12 @@ async function* ingestStream(raw: Readable, source: string, total: number | unde
   const onProgress = progress && !gzip ? (bytes: number, packets: number) => progress(source, bytes, total, packets) : progress ? (bytes: number, packets: number) => progress(source, bytes, undefined, packets) : undefined;
   const ctx = { source, diag: run.diag, options: run.options, progress: onProgress, signal: run.signal };
   try {
-    if ((run.threads ?? 1) > 1 && regular && (await chunkable(reader, source, run.options))) {
+    const textThreads = run.textThreads ?? run.threads ?? 1;
+    if (textThreads > 1 && regular && (await chunkable(reader, source, run.options))) {
       const { parallelText } = await import('../formats/text-parallel.js');
       const { CHUNK_READERS } = await import('../formats/text-chunks.js');
       const chunks = await CHUNK_READERS[reader.name]();
-      yield* parallelText({ format: reader.name, reader: chunks, input: body, ctx, threads: run.threads ?? 1, chunkBytes: run.textChunkBytes, waitWorkers: run.textWaitWorkers });
+      yield* parallelText({ format: reader.name, reader: chunks, input: body, ctx, threads: textThreads, chunkBytes: run.textChunkBytes, waitWorkers: run.textWaitWorkers });
       return;
     }
     const r = await reader.load();
