@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ByteWriter, DEFAULT_METER, FlowMeter, flowId, isoCached, isoMs } from './flowmeter.js';
+import { Packet } from '../packet/packet.js';
+import { ByteWriter, DEFAULT_METER, FlowMeter, flowId, frameShard, isoCached, isoMs } from './flowmeter.js';
 
 /** An Ethernet/IPv4/UDP or TCP frame. */
 function frame(src: number, dst: number, sport: number, dport: number, proto = 17, tcpFlags = 0, payload = 0): Uint8Array {
@@ -171,5 +172,36 @@ describe('NDJSON text of flows', () => {
       w.ascii('abcdefgh');
     }
     expect(w.take()).toBe('abcdefgh'.repeat(5000));
+  });
+});
+
+describe('frameShard', () => {
+  // an IPv4/UDP header from a to b, as raw IP, in untagged Ethernet (the fast path) and in a VLAN tag
+  const ip = (a: number[], b: number[]) => [0x45, 0, 0, 28, 0, 0, 0, 0, 64, 17, 0, 0, ...a, ...b, 0x30, 0x39, 0, 53, 0, 8, 0, 0];
+  const eth = (type: number[], body: number[]) => new Uint8Array([...Array(12).fill(2), ...type, ...body]);
+  const scratch = new Packet();
+  const shard = (lt: number, f: Uint8Array, n: number) => frameShard(lt, f, 0, f.length, n, scratch);
+
+  it('gives a pair of addresses one shard, either way round and whatever the link layer', () => {
+    for (let i = 0; i < 200; i++) {
+      const a = [10, 0, i >> 4, i & 15];
+      const b = [192, 168, (i * 7) & 255, (i * 13) & 255];
+      for (const n of [2, 3, 5]) {
+        const want = shard(101, new Uint8Array(ip(a, b)), n);
+        expect(want).toBeGreaterThanOrEqual(0);
+        expect(want).toBeLessThan(n);
+        expect(shard(1, eth([0x08, 0x00], ip(a, b)), n)).toBe(want);
+        expect(shard(1, eth([0x08, 0x00], ip(b, a)), n)).toBe(want);
+        expect(shard(1, eth([0x81, 0x00, 0, 7, 0x08, 0x00], ip(b, a)), n)).toBe(want);
+      }
+    }
+  });
+
+  it('spreads pairs over the shards, and sends ARP and cut headers to the first', () => {
+    const seen = new Set<number>();
+    for (let i = 0; i < 64; i++) seen.add(shard(1, eth([0x08, 0x00], ip([10, 0, 0, i], [10, 0, 1, 1])), 4));
+    expect(seen.size).toBe(4);
+    expect(shard(1, eth([0x08, 0x06], Array(28).fill(1)), 4)).toBe(0);
+    expect(shard(1, eth([0x08, 0x00], [0x45, 0, 0, 28]), 4)).toBe(0);
   });
 });

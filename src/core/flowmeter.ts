@@ -309,10 +309,7 @@ export class FlowMeter {
    */
   packet(linktype: number, buf: Uint8Array, off: number, caplen: number, ts: number, index: number): void {
     this.stats.packets++;
-    if (ts > this.clock) {
-      this.clock = ts;
-      this.expire(ts);
-    }
+    this.tick(ts);
     const p = this.pkts[0];
     if (!decodeLink(p, linktype, buf, off, off + caplen)) {
       this.stats.undecoded++;
