@@ -40,6 +40,39 @@ export function openSource(arg: string, opts: SourceOptions = {}): Readable {
  * A source that cannot be opened is reported and skipped (exit 1), the others are still read.
  */
 export async function* readLineBatches(sources: string[], opts: SourceOptions = {}): AsyncGenerator<InputLine[]> {
+  let lineNo = 0;
+  for await (const c of readTextChunks(sources, opts)) {
+    if (c.start) lineNo = 0;
+    const { text, source } = c;
+    const batch: InputLine[] = [];
+    let from = 0;
+    for (;;) {
+      const nl = text.indexOf('\n', from);
+      const stop = nl < 0 ? text.length : nl;
+      const end = stop > from && text.charCodeAt(stop - 1) === 13 ? stop - 1 : stop;
+      batch.push({ text: text.slice(from, end), source, line: ++lineNo });
+      if (nl < 0) break;
+      from = nl + 1;
+    }
+    yield batch;
+  }
+}
+
+/** A read's worth of whole lines of one source: see readTextChunks. */
+export interface TextChunk {
+  /** whole lines joined by `\n`, without the last line's terminator (a line may still end in CR) */
+  text: string;
+  source: string;
+  /** the first chunk of its source (line numbers start again) */
+  start: boolean;
+}
+
+/**
+ * The sources' text, a read at a time, cut after the read's last newline (the rest goes in
+ * front of the next read); the last line of a source comes last even without a newline.
+ * A source that cannot be opened is reported and skipped (exit 1), the others are still read.
+ */
+export async function* readTextChunks(sources: string[], opts: SourceOptions = {}): AsyncGenerator<TextChunk> {
   const list = sources.length ? sources : ['-'];
   for (const arg of list) {
     const source = sourceName(arg);
@@ -55,7 +88,7 @@ export async function* readLineBatches(sources: string[], opts: SourceOptions = 
     // holds no partial character (the previous chunk ended with an ASCII byte)
     let whole = true;
     let rest = '';
-    let lineNo = 0;
+    let start = true;
     try {
       for await (const chunk of stream) {
         let text: string;
@@ -65,28 +98,21 @@ export async function* readLineBatches(sources: string[], opts: SourceOptions = 
           text = rest + (whole && isAscii(buf) ? buf.toString('latin1') : decoder.write(buf));
           if (buf.length) whole = buf[buf.length - 1] < 0x80;
         }
-        const batch: InputLine[] = [];
-        let from = 0;
-        for (;;) {
-          const nl = text.indexOf('\n', from);
-          if (nl < 0) break;
-          let end = nl;
-          if (end > from && text.charCodeAt(end - 1) === 13) end--;
-          batch.push({ text: text.slice(from, end), source, line: ++lineNo });
-          from = nl + 1;
+        const last = text.lastIndexOf('\n');
+        if (last < 0) {
+          rest = text;
+          continue;
         }
-        rest = from === 0 ? text : text.slice(from);
-        if (batch.length) yield batch;
+        rest = text.slice(last + 1);
+        yield { text: text.slice(0, last), source, start };
+        start = false;
       }
     } catch (err) {
       reportOpenError(opts.diag, source, err);
       continue;
     }
     rest += decoder.end();
-    if (rest.length) {
-      if (rest.charCodeAt(rest.length - 1) === 13) rest = rest.slice(0, -1);
-      yield [{ text: rest, source, line: ++lineNo }];
-    }
+    if (rest.length) yield { text: rest, source, start };
   }
 }
 
