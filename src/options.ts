@@ -1,5 +1,6 @@
 // Flag helpers shared by the command adapters.
 import { readFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { UsageError } from './errors.js';
 import { parseCidr, parseIp, type Cidr } from './net.js';
 
@@ -49,4 +50,18 @@ export function readFlagFile(path: string, flag: string): string {
 export function tableOrNdjson(format: unknown, isTTY: boolean): 'table' | 'ndjson' {
   if (format === 'table' || format === 'ndjson') return format;
   return isTTY ? 'table' : 'ndjson';
+}
+
+/** CPUs left idle by a 1-minute load average of `load1` on `cores` CPUs, rounded (as `make -l` reads it). */
+export function idleCoresOf(cores: number, load1: number): number {
+  return Math.floor(cores - load1 + 0.5);
+}
+
+/**
+ * CPUs this machine leaves idle now: the commands that can use a worker thread start one by
+ * default only when a core is free, since on a busy machine a second thread costs CPU time and
+ * gives nothing.
+ */
+export function idleCores(): number {
+  return idleCoresOf(availableParallelism(), loadavg()[0]);
 }

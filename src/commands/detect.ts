@@ -1,8 +1,7 @@
 // `fir detect`: flow records in, event records out (the methods of src/detect/).
-import { availableParallelism, loadavg } from 'node:os';
 import type { Argv } from 'yargs';
 import { EXIT, UsageError } from '../errors.js';
-import { cidrListOption, ipListOption, listOption, readFlagFile } from '../options.js';
+import { cidrListOption, idleCores, ipListOption, listOption, readFlagFile } from '../options.js';
 import { isPriority, priorityRank, PRIORITIES } from '../record.js';
 import { parseRules, type FpRule } from '../fp/rules.js';
 import { parseConfig } from '../detect/config.js';
@@ -84,7 +83,7 @@ const command: Command<Args> = {
     let threads = args.threads;
     if (threads !== undefined && threads !== 1 && threads !== 2) throw new UsageError(`--threads: 1 or 2, not ${String(threads)}`);
     // a second thread pays only on a core to spare; on a busy machine it costs CPU time for nothing
-    if (threads === undefined && availableParallelism() - loadavg()[0] < 0.5) threads = 1;
+    if (threads === undefined && idleCores() < 1) threads = 1;
     const lines = readLineChunks(sources, { stdin: ctx.stdin, diag: ctx.diag });
     const events = detect(
       lines,

@@ -1,11 +1,11 @@
 // fir ingest: captures and flow exports in, normalised flow records out.
-import { availableParallelism, loadavg } from 'node:os';
+import { availableParallelism } from 'node:os';
 import type { Argv } from 'yargs';
 import { ingest } from '../core/ingest.js';
 import { formats } from '../formats/index.js';
 import type { IngestOptions } from '../formats/types.js';
 import { UsageError } from '../errors.js';
-import { durationMs } from '../options.js';
+import { durationMs, idleCores } from '../options.js';
 import { escapeControl } from '../term.js';
 import type { Command } from './types.js';
 
@@ -93,7 +93,7 @@ const command: Command<Args> = {
       const threads = args.threads !== undefined ? Number(args.threads) : 1;
       // without --threads: a text file of more than 32 MiB is read by two workers when a core is
       // free (the same output); a capture stays in one thread, which is faster on two cores
-      const textThreads = args.threads !== undefined ? threads : availableParallelism() >= 2 && availableParallelism() - loadavg()[0] >= 0.5 ? 2 : 1;
+      const textThreads = args.threads !== undefined ? threads : availableParallelism() >= 2 && idleCores() >= 1 ? 2 : 1;
       // tests make small captures take the threaded path
       const minEnv = Number(process.env.FIR_INGEST_PARALLEL_MIN_BYTES);
       const parallelMinBytes = Number.isFinite(minEnv) && minEnv >= 0 ? minEnv : undefined;

@@ -1,6 +1,7 @@
 // fir filter: the expression compiled once to a predicate; records routed to pass or fail as
 // the bytes they came in with (the input loop is filter/stream.ts). JSON is parsed once per line.
 import { CidrSet } from '../net.js';
+import { idleCoresOf } from '../options.js';
 import { compile, ipListPredicate, type Predicate } from '../filter/compile.js';
 import { parseFilter } from '../filter/parser.js';
 
@@ -48,6 +49,6 @@ export const INLINE_BYTES = 32 << 20;
  */
 export function threadPlan(asked: number | undefined, cores: number, load1: number): { threads: number; inlineBytes: number } {
   if (asked !== undefined) return { threads: asked, inlineBytes: 0 };
-  const idle = Math.floor(cores - load1 + 0.5);
+  const idle = idleCoresOf(cores, load1);
   return { threads: idle >= 2 ? Math.min(idle, 4) : 1, inlineBytes: INLINE_BYTES };
 }
