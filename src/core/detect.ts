@@ -134,7 +134,7 @@ export async function* detect(chunks: AsyncIterable<LineChunk>, opts: DetectRunO
       }
     }
     if (worker) {
-      worker.end();
+      worker.finish();
       while (pending.length) await applyNext();
       engine.finish();
       const last = await worker.next();

@@ -7,12 +7,12 @@
 // parsed; so the events, their order and the diagnostics are those of one thread.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { CidrSet } from '../net.js';
 import type { LogEntry } from './engine.js';
 import { BLOCKLIST_KEY, type Blocklist } from './methods/blacklist.js';
 import type { FlowBatch } from './transport.js';
 import type { DetectConfig } from './types.js';
+import { WorkerPort } from '../worker-port.js';
 
 /** What the worker is started with. */
 export interface WorkerData {
@@ -49,67 +49,23 @@ export function workerAvailable(): boolean {
 }
 
 /** The main thread's side of the worker: chunks go in, each chunk's candidates come back in order. */
-export class DetectWorker {
-  private readonly worker: Worker;
-  private readonly done: WorkerReply[] = [];
-  private waiting: { resolve: (v: WorkerReply) => void; reject: (e: unknown) => void } | undefined;
-  private failed: unknown;
-  private ended = false;
-
+export class DetectWorker extends WorkerPort<{ text: string; seq: number } | { batch: FlowBatch } | { end: true }, WorkerReply> {
   constructor(data: WorkerData) {
-    this.worker = new Worker(WORKER_URL, { workerData: data });
-    this.worker.on('message', (log: WorkerReply) => {
-      const w = this.waiting;
-      if (w) {
-        this.waiting = undefined;
-        w.resolve(log);
-      } else this.done.push(log);
-    });
-    this.worker.on('error', (err) => this.fail(err));
-    this.worker.on('exit', (code) => {
-      if (!this.ended || code !== 0) this.fail(new Error(`fir detect: the worker thread stopped (exit ${code})`));
-    });
-  }
-
-  private fail(err: unknown): void {
-    this.failed ??= err;
-    const w = this.waiting;
-    this.waiting = undefined;
-    w?.reject(this.failed);
+    super(WORKER_URL, data, 'fir detect: the worker thread');
   }
 
   /** A chunk's lines as text, the first of them line `seq` of the whole input. */
   sendText(text: string, seq: number): void {
-    this.worker.postMessage({ text, seq });
+    this.post({ text, seq });
   }
 
   /** The flows of a chunk parsed here (their buffers are handed over). */
   sendFlows(batch: FlowBatch): void {
-    this.worker.postMessage({ batch }, [batch.nums.buffer as ArrayBuffer, batch.strs.buffer as ArrayBuffer]);
+    this.post({ batch }, [batch.nums.buffer as ArrayBuffer, batch.strs.buffer as ArrayBuffer]);
   }
 
   /** End of input: the worker's methods report what is open (the last log) and it exits. */
-  end(): void {
-    this.ended = true;
-    this.worker.postMessage({ end: true });
-  }
-
-  /** Replies in and not taken yet. */
-  get ready(): number {
-    return this.done.length;
-  }
-
-  /** The next chunk's reply (or the end of input's). */
-  next(): Promise<WorkerReply> {
-    const log = this.done.shift();
-    if (log) return Promise.resolve(log);
-    if (this.failed !== undefined) return Promise.reject(this.failed);
-    return new Promise((resolve, reject) => (this.waiting = { resolve, reject }));
-  }
-
-  /** Stop the worker (early end of output or an error). */
-  stop(): void {
-    this.ended = true;
-    void this.worker.terminate();
+  finish(): void {
+    this.end({ end: true });
   }
 }

@@ -6,10 +6,10 @@
 // The output is merged chunk by chunk in shard order, then the flows open at the end by their
 // first packet: the same file and thread count always give the same bytes.
 import { close, open, read } from 'node:fs';
-import { Worker } from 'node:worker_threads';
 import { frameShard, type MeterOptions } from '../core/flowmeter.js';
 import type { Diagnostics } from '../diag.js';
 import { Packet } from '../packet/packet.js';
+import { WorkerPort } from '../worker-port.js';
 import { DamageReport, type CaptureParser, type PacketSink } from './capture.js';
 import { DESC, D_INDEX, D_KIND, D_LEN, D_OFF, D_TS, type ShardInput, type ShardJob, type ShardMessage } from './capture-worker.js';
 import { PcapParser } from './pcap.js';
@@ -84,54 +84,26 @@ class Dispatcher implements PacketSink {
   }
 }
 
+const WORKER_URL = new URL('./capture-worker.js', import.meta.url);
+
 /** NDJSON of the capture's flows, in pieces (UTF-8 bytes; the flows open at the end as text). */
 export async function* parallelCapture(run: ParallelRun): AsyncGenerator<Uint8Array | string> {
-  const queues: ShardMessage[][] = [];
-  const workers: Worker[] = [];
-  let wake: (() => void) | undefined;
-  let failure: Error | undefined;
-  const notify = () => {
-    const w = wake;
-    wake = undefined;
-    w?.();
-  };
-  for (let shard = 0; shard < run.shards; shard++) {
-    const job: ShardJob = { origin: run.origin, meter: run.meter, shard };
-    const w = new Worker(new URL('./capture-worker.js', import.meta.url), { workerData: job });
-    const q: ShardMessage[] = [];
-    queues.push(q);
-    workers.push(w);
-    w.on('message', (m: ShardMessage) => {
-      q.push(m);
-      notify();
-    });
-    w.on('error', (err) => {
-      failure ??= err;
-      notify();
-    });
-    w.on('exit', (code) => {
-      if (code !== 0) failure ??= new Error(`meter thread ${shard} stopped (exit ${code})`);
-      notify();
-    });
-  }
-  const next = async (shard: number): Promise<ShardMessage> => {
-    for (;;) {
-      const q = queues[shard];
-      if (q.length) return q.shift()!;
-      if (failure) throw failure;
-      await new Promise<void>((resolve) => (wake = resolve));
-    }
-  };
-  const post = (m: ShardInput) => {
-    for (const w of workers) w.postMessage(m);
-  };
-
   const damage = new DamageReport({ source: run.origin, diag: run.diag, options: {} as IngestOptions });
   const sink = new Dispatcher(run.shards);
   const parser: CaptureParser = run.format === 'pcapng' ? new PcapngParser(sink, damage) : new PcapParser(sink, damage);
   // each buffer holds a chunk and the start of a record cut at the end of the one before
   const slots = Array.from({ length: SLOTS }, () => new SharedArrayBuffer(CHUNK * 2));
   const fd = await new Promise<number>((resolve, reject) => open(run.path, 'r', (err, fd) => (err ? reject(err) : resolve(fd))));
+  // the threads start once the file is open (an error before this leaves none running)
+  const job = (shard: number): ShardJob => ({ origin: run.origin, meter: run.meter, shard });
+  const shards = Array.from({ length: run.shards }, (_, s) => new WorkerPort<ShardInput, ShardMessage>(WORKER_URL, job(s), `meter thread ${s}`));
+  const post = (m: ShardInput) => {
+    for (const w of shards) {
+      if (m.kind === 'eof') w.end(m);
+      else w.post(m);
+    }
+  };
+
   const readAt = (b: Uint8Array, at: number): Promise<number> =>
     new Promise<number>((resolve, reject) => read(fd, b, at, CHUNK, null, (err, n) => (err ? reject(err) : resolve(n))));
   try {
@@ -174,7 +146,7 @@ export async function* parallelCapture(run: ParallelRun): AsyncGenerator<Uint8Ar
       if (merged === readSeq) break;
       const parts: Uint8Array[] = [];
       for (let s = 0; s < run.shards; s++) {
-        const m = await next(s);
+        const m = await shards[s].next();
         if (m.kind !== 'chunk' || m.seq !== merged) throw new Error(`meter thread ${s}: ${m.kind === 'chunk' ? `chunk ${m.seq}` : 'the end'} out of turn (expected chunk ${merged})`);
         if (m.bytes.length) parts.push(m.bytes);
       }
@@ -189,7 +161,7 @@ export async function* parallelCapture(run: ParallelRun): AsyncGenerator<Uint8Ar
     // flows written at the end of input, then the open flows by first packet
     const ended: (ShardMessage & { kind: 'end' })[] = [];
     for (let s = 0; s < run.shards; s++) {
-      const m = await next(s);
+      const m = await shards[s].next();
       if (m.kind !== 'end') throw new Error(`meter thread ${s}: chunk ${m.seq} after the end`);
       ended.push(m);
     }
@@ -201,7 +173,7 @@ export async function* parallelCapture(run: ParallelRun): AsyncGenerator<Uint8Ar
     run.progress?.(bytes, parser.packets);
     if (text) yield text;
   } finally {
-    for (const w of workers) void w.terminate();
+    for (const w of shards) w.stop();
     await new Promise<void>((resolve) => close(fd, () => resolve()));
   }
 }
