@@ -12,7 +12,7 @@
 import { formatIPv4, formatIPv6Words } from '../net.js';
 import type { ArpInfo, Flow } from '../record.js';
 import { decodeArp } from '../packet/app/arp.js';
-import { communityId } from '../packet/app/community-id.js';
+import { communityId, putCommunityId } from '../packet/app/community-id.js';
 import { appFromPort, inspectPayload, mergeApp, type AppInfo } from '../packet/app/index.js';
 import { decodeIp } from '../packet/ip.js';
 import { decodeLink, ETH_ARP, ETH_IPV4, ETH_IPV6 } from '../packet/link.js';
@@ -216,7 +216,9 @@ export class FlowMeter {
   private readonly textOut = new ByteWriter();
   /** one line at a time (finishKeyed) */
   private readonly lineOut = new ByteWriter();
-  private originJson = '';
+  /** `","origin":ORIGIN}` and the newline, in UTF-8 (made by the first writeLine) */
+  private originBytes: Uint8Array | undefined = undefined;
+  private originUtf8 = false;
   readonly stats: MeterStats = { packets: 0, undecoded: 0, flows: 0, evicted: 0 };
   private open = 0;
   private readonly originSeed: [number, number];
@@ -870,116 +872,129 @@ export class FlowMeter {
     const proto = f.proto;
     const ported = proto === IPPROTO_TCP || proto === IPPROTO_UDP || proto === IPPROTO_SCTP;
     // the parts of unbounded length first, to reserve room for the whole line
-    let appText = '';
-    let dnsText = '';
-    let dhcpText = '';
-    let sniText = '';
+    let app: Uint8Array | undefined;
+    let extra = '';
     if (ported) {
-      const app = f.app?.app ?? appFromPort(proto === IPPROTO_TCP ? 'tcp' : proto === IPPROTO_UDP ? 'udp' : 'sctp', f.sport, f.dport);
-      if (app) appText = appJson(app);
-      if (f.app?.dns) dnsText = ',"dns":' + JSON.stringify(f.app.dns);
-      if (f.app?.dhcp) dhcpText = ',"dhcp":' + JSON.stringify(f.app.dhcp);
-      if (f.app?.tls_sni) sniText = ',"tls_sni":' + JSON.stringify(f.app.tls_sni);
+      const a = f.app;
+      const name = a?.app ?? appFromPort(proto === IPPROTO_TCP ? 'tcp' : proto === IPPROTO_UDP ? 'udp' : 'sctp', f.sport, f.dport);
+      if (name) {
+        app = appJson(name);
+        if (app === undefined) extra = ',"app":' + JSON.stringify(name);
+      }
+      if (a !== undefined) {
+        if (a.dns) extra += ',"dns":' + JSON.stringify(a.dns);
+        if (a.dhcp) extra += ',"dhcp":' + JSON.stringify(a.dhcp);
+        if (a.tls_sni) extra += ',"tls_sni":' + JSON.stringify(a.tls_sni);
+      }
     }
-    const arpText = f.arp ? ',"arp":' + JSON.stringify(f.arp) : '';
-    if (!this.originJson) this.originJson = '","origin":' + JSON.stringify(this.origin) + '}\n';
-    const origin = this.originJson;
-    let src = '';
-    let dst = '';
-    if (proto < 0) {
-      src = f.arp!.spa;
-      dst = f.arp!.tpa;
+    if (f.arp) extra += ',"arp":' + JSON.stringify(f.arp);
+    let origin = this.originBytes;
+    if (origin === undefined) {
+      const text = '","origin":' + JSON.stringify(this.origin) + '}\n';
+      origin = this.originBytes = new Uint8Array(Buffer.from(text, 'utf8'));
+      this.originUtf8 = origin.length !== text.length;
     }
-    w.reserve(1024 + 3 * (appText.length + dnsText.length + dhcpText.length + sniText.length + arpText.length + origin.length + src.length + dst.length));
+    const arp = proto < 0 ? f.arp! : undefined;
+    w.reserve(1024 + origin.length + 3 * (extra.length + (arp ? arp.spa.length + arp.tpa.length : 0)));
+    if (this.originUtf8) w.markUtf8();
 
     const ep = this.epoch === this.epoch ? this.epoch : 0;
-    w.bytes(J_START);
-    w.iso(ep + f.first);
-    w.bytes(J_END);
-    w.iso(ep + f.last);
-    w.bytes(J_PROTO);
-    w.ascii(protoName(proto));
-    w.bytes(J_SRC);
-    if (proto < 0) w.text(src);
-    else if (f.v6) w.ascii(v6text(f.a0, f.a1, f.a2, f.a3));
-    else w.ipv4(f.a0);
+    const b = w.buf;
+    let n = w.n;
+    n = putBytes(b, n, J_START);
+    n = putIso(b, n, ep + f.first);
+    n = putBytes(b, n, J_END);
+    n = putIso(b, n, ep + f.last);
+    n = putBytes(b, n, J_PROTO);
+    n = proto === IPPROTO_TCP ? putBytes(b, n, J_TCP) : proto === IPPROTO_UDP ? putBytes(b, n, J_UDP) : putAscii(b, n, protoName(proto));
+    n = putBytes(b, n, J_SRC);
+    if (arp) {
+      w.n = n;
+      w.text(arp.spa);
+      n = w.n;
+    } else if (f.v6) n = putAscii(b, n, v6text(f.a0, f.a1, f.a2, f.a3));
+    else n = putIpv4(b, n, f.a0);
     if (ported) {
-      w.bytes(J_SPORT);
-      w.int(f.sport);
-      w.bytes(J_DST);
+      n = putBytes(b, n, J_SPORT);
+      n = putInt(b, n, f.sport);
+      n = putBytes(b, n, J_DST);
     } else {
-      w.bytes(J_DST_AFTER_SRC);
+      n = putBytes(b, n, J_DST_AFTER_SRC);
     }
-    if (proto < 0) w.text(dst);
-    else if (f.v6) w.ascii(v6text(f.b0, f.b1, f.b2, f.b3));
-    else w.ipv4(f.b0);
+    if (arp) {
+      w.n = n;
+      w.text(arp.tpa);
+      n = w.n;
+    } else if (f.v6) n = putAscii(b, n, v6text(f.b0, f.b1, f.b2, f.b3));
+    else n = putIpv4(b, n, f.b0);
     if (ported) {
-      w.bytes(J_DPORT);
-      w.int(f.dport);
+      n = putBytes(b, n, J_DPORT);
+      n = putInt(b, n, f.dport);
     } else {
-      w.byte(0x22);
+      b[n++] = 0x22;
     }
     if (f.icmpType >= 0 && (proto === IPPROTO_ICMP || proto === IPPROTO_ICMPV6)) {
-      w.bytes(J_ICMP_TYPE);
-      w.int(f.icmpType);
-      w.bytes(J_ICMP_CODE);
-      w.int(f.icmpCode);
+      n = putBytes(b, n, J_ICMP_TYPE);
+      n = putInt(b, n, f.icmpType);
+      n = putBytes(b, n, J_ICMP_CODE);
+      n = putInt(b, n, f.icmpCode);
     }
-    w.bytes(J_PKTS);
-    w.int(f.pkts);
-    w.bytes(J_BYTES);
-    w.int(f.bytes);
-    w.bytes(J_RPKTS);
-    w.int(f.rpkts);
-    w.bytes(J_RBYTES);
-    w.int(f.rbytes);
+    n = putBytes(b, n, J_PKTS);
+    n = putInt(b, n, f.pkts);
+    n = putBytes(b, n, J_BYTES);
+    n = putInt(b, n, f.bytes);
+    n = putBytes(b, n, J_RPKTS);
+    n = putInt(b, n, f.rpkts);
+    n = putBytes(b, n, J_RBYTES);
+    n = putInt(b, n, f.rbytes);
     if (proto === IPPROTO_TCP) {
       if (f.flags) {
-        w.bytes(J_FLAGS);
-        w.ascii(FLAG_LETTERS[f.flags]);
-        w.byte(0x22);
+        n = putBytes(b, n, J_FLAGS);
+        n = putAscii(b, n, FLAG_LETTERS[f.flags]);
+        b[n++] = 0x22;
       }
       if (f.rflags) {
-        w.bytes(J_RFLAGS);
-        w.ascii(FLAG_LETTERS[f.rflags]);
-        w.byte(0x22);
+        n = putBytes(b, n, J_RFLAGS);
+        n = putAscii(b, n, FLAG_LETTERS[f.rflags]);
+        b[n++] = 0x22;
       }
-      w.bytes(J_STATE);
-      w.ascii(tcpState(f));
-      w.byte(0x22);
+      n = putBytes(b, n, J_STATE);
+      n = putAscii(b, n, tcpState(f));
+      b[n++] = 0x22;
     } else if (proto === IPPROTO_UDP) {
-      w.ascii(f.pkts > 0 ? (f.rpkts > 0 ? ',"state":"SF"' : ',"state":"S0"') : f.rpkts > 0 ? ',"state":"SHR"' : ',"state":"OTH"');
+      n = putBytes(b, n, f.pkts > 0 ? (f.rpkts > 0 ? J_STATE_SF : J_STATE_S0) : f.rpkts > 0 ? J_STATE_SHR : J_STATE_OTH);
     }
-    if (appText) w.text(appText);
-    if (dnsText) w.text(dnsText);
-    if (dhcpText) w.text(dhcpText);
-    if (sniText) w.text(sniText);
-    if (arpText) w.text(arpText);
+    if (app !== undefined) n = putBytes(b, n, app);
+    if (extra) {
+      w.n = n;
+      w.text(extra);
+      n = w.n;
+    }
     if (f.smacHi >= 0) {
-      w.bytes(J_SMAC);
-      w.mac(f.smacHi, f.smacLo);
-      w.byte(0x22);
+      n = putBytes(b, n, J_SMAC);
+      n = putMac(b, n, f.smacHi, f.smacLo);
+      b[n++] = 0x22;
     }
     if (f.dmacHi >= 0) {
-      w.bytes(J_DMAC);
-      w.mac(f.dmacHi, f.dmacLo);
-      w.byte(0x22);
+      n = putBytes(b, n, J_DMAC);
+      n = putMac(b, n, f.dmacHi, f.dmacLo);
+      b[n++] = 0x22;
     }
     if (f.vlan >= 0) {
-      w.bytes(J_VLAN);
-      w.int(f.vlan);
+      n = putBytes(b, n, J_VLAN);
+      n = putInt(b, n, f.vlan);
     }
     if (proto >= 0) {
-      const sb = addrBytes(f.v6, f.a0, f.a1, f.a2, f.a3, SRC4, SRC16);
-      const db = addrBytes(f.v6, f.b0, f.b1, f.b2, f.b3, DST4, DST16);
-      const icmp = proto === IPPROTO_ICMP || proto === IPPROTO_ICMPV6;
-      w.bytes(J_CID);
-      w.ascii(icmp ? communityId(proto, sb, db, f.icmpType < 0 ? 0 : f.icmpType, f.icmpCode < 0 ? 0 : f.icmpCode) : communityId(proto, sb, db, ported ? f.sport : 0, ported ? f.dport : 0));
-      w.byte(0x22);
+      n = putBytes(b, n, J_CID);
+      n =
+        proto === IPPROTO_ICMP || proto === IPPROTO_ICMPV6
+          ? putCommunityId(b, n, proto, f.v6, f.a0, f.a1, f.a2, f.a3, f.b0, f.b1, f.b2, f.b3, f.icmpType < 0 ? 0 : f.icmpType, f.icmpCode < 0 ? 0 : f.icmpCode)
+          : putCommunityId(b, n, proto, f.v6, f.a0, f.a1, f.a2, f.a3, f.b0, f.b1, f.b2, f.b3, ported ? f.sport : 0, ported ? f.dport : 0);
+      b[n++] = 0x22;
     }
-    w.bytes(J_ID);
-    w.flowId(this.originSeed, f.idx, f.depth);
-    w.text(origin);
+    n = putBytes(b, n, J_ID);
+    n = putFlowId(b, n, this.originSeed, f.idx, f.depth);
+    w.n = putBytes(b, n, origin);
   }
 }
 
@@ -991,8 +1006,13 @@ export class FlowMeter {
  * batch is then decoded as UTF-8 instead of Latin-1.
  */
 export class ByteWriter {
-  private buf: Buffer = Buffer.allocUnsafe(1 << 16);
-  private n = 0;
+  /**
+   * The buffer and the end of what is written in it. A writer of many small pieces (the flow
+   * meter's writeLine) reserves room, then writes with the put* functions on `buf` from a local
+   * copy of `n`, and stores `n` back: no call or field update per piece.
+   */
+  buf: Buffer = Buffer.allocUnsafe(1 << 16);
+  n = 0;
   private utf8 = false;
 
   /** bytes written since the last take */
@@ -1008,6 +1028,11 @@ export class ByteWriter {
     const next = Buffer.allocUnsafe(size);
     this.buf.copy(next, 0, 0, this.n);
     this.buf = next;
+  }
+
+  /** Bytes written directly (with put*) include UTF-8 that is not ASCII. */
+  markUtf8(): void {
+    this.utf8 = true;
   }
 
   /** The text written since the last take. */
@@ -1036,10 +1061,7 @@ export class ByteWriter {
 
   /** Text known to be ASCII (room reserved). */
   ascii(s: string): void {
-    const b = this.buf;
-    let n = this.n;
-    for (let i = 0; i < s.length; i++) b[n++] = s.charCodeAt(i);
-    this.n = n;
+    this.n = putAscii(this.buf, this.n, s);
   }
 
   /** Any text (room for 3 bytes a char reserved). */
@@ -1060,96 +1082,150 @@ export class ByteWriter {
 
   /** A number as JSON writes it. */
   int(v: number): void {
-    if (!(v >= 0 && v < 0x80000000 && (v | 0) === v)) {
-      this.ascii(String(v));
-      return;
-    }
-    const b = this.buf;
-    if (v < 10) {
-      b[this.n++] = 48 + v;
-      return;
-    }
-    let digits = 1;
-    for (let x = v; x >= 10; x = (x / 10) | 0) digits++;
-    let n = this.n + digits;
-    this.n = n;
-    while (v >= 10) {
-      const q = (v / 10) | 0;
-      b[--n] = 48 + v - q * 10;
-      v = q;
-    }
-    b[--n] = 48 + v;
+    this.n = putInt(this.buf, this.n, v);
   }
 
   /** An IPv4 address word as dotted text. */
   ipv4(a: number): void {
-    this.int(a >>> 24);
-    this.buf[this.n++] = 0x2e;
-    this.int((a >>> 16) & 255);
-    this.buf[this.n++] = 0x2e;
-    this.int((a >>> 8) & 255);
-    this.buf[this.n++] = 0x2e;
-    this.int(a & 255);
-  }
-
-  private hex2(v: number): void {
-    this.buf[this.n++] = HEX_DIGIT[v >>> 4];
-    this.buf[this.n++] = HEX_DIGIT[v & 15];
+    this.n = putIpv4(this.buf, this.n, a);
   }
 
   /** A MAC address (16 high bits, 32 low bits) as aa:bb:cc:dd:ee:ff. */
   mac(hi: number, lo: number): void {
-    this.hex2(hi >>> 8);
-    this.buf[this.n++] = 0x3a;
-    this.hex2(hi & 255);
-    this.buf[this.n++] = 0x3a;
-    this.hex2(lo >>> 24);
-    this.buf[this.n++] = 0x3a;
-    this.hex2((lo >>> 16) & 255);
-    this.buf[this.n++] = 0x3a;
-    this.hex2((lo >>> 8) & 255);
-    this.buf[this.n++] = 0x3a;
-    this.hex2(lo & 255);
+    this.n = putMac(this.buf, this.n, hi, lo);
   }
 
   /** flowIdFrom's 16 hex digits. */
   flowId(seed: [number, number], index: number, depth: number): void {
-    flowIdHash(seed, index, depth);
-    const h1 = idH1;
-    const h2 = idH2;
-    this.hex2(h1 >>> 24);
-    this.hex2((h1 >>> 16) & 255);
-    this.hex2((h1 >>> 8) & 255);
-    this.hex2(h1 & 255);
-    this.hex2(h2 >>> 24);
-    this.hex2((h2 >>> 16) & 255);
-    this.hex2((h2 >>> 8) & 255);
-    this.hex2(h2 & 255);
+    this.n = putFlowId(this.buf, this.n, seed, index, depth);
   }
 
   /** Pre-encoded ASCII (K). */
   bytes(k: Uint8Array): void {
-    const b = this.buf;
-    let n = this.n;
-    for (let i = 0; i < k.length; i++) b[n++] = k[i];
-    this.n = n;
+    this.n = putBytes(this.buf, this.n, k);
   }
 
   /** isoMs(ms), the date and time of day from the per-second cache. */
   iso(ms: number): void {
-    if (!(ms >= -8.6399e15 && ms <= 8.64e15) || Math.floor(ms) !== ms) {
-      this.ascii(isoMs(ms));
-      return;
-    }
-    const sec = Math.floor(ms / 1000);
-    this.bytes(isoHeadBytes(sec));
-    const frac = ms - sec * 1000;
-    const b = this.buf;
-    b[this.n++] = 48 + ((frac / 100) | 0);
-    b[this.n++] = 48 + (((frac / 10) | 0) % 10);
-    b[this.n++] = 48 + (frac % 10);
-    b[this.n++] = 0x5a; // Z
+    this.n = putIso(this.buf, this.n, ms);
   }
+}
+
+// Writers of pieces of a line into b at n (room reserved by the caller); each returns the
+// offset after what it wrote.
+
+/** Pre-encoded bytes. */
+function putBytes(b: Uint8Array, n: number, k: Uint8Array): number {
+  const len = k.length;
+  for (let i = 0; i < len; i++) b[n + i] = k[i];
+  return n + len;
+}
+
+/** Text known to be ASCII. */
+function putAscii(b: Uint8Array, n: number, s: string): number {
+  for (let i = 0; i < s.length; i++) b[n++] = s.charCodeAt(i);
+  return n;
+}
+
+/** A number as JSON writes it. */
+function putInt(b: Uint8Array, n: number, v: number): number {
+  if (!(v >= 0 && v < 0x80000000 && (v | 0) === v)) return putAscii(b, n, String(v));
+  if (v < 10) {
+    b[n] = 48 + v;
+    return n + 1;
+  }
+  let digits = 1;
+  for (let x = v; x >= 10; x = (x / 10) | 0) digits++;
+  const end = n + digits;
+  let i = end;
+  while (v >= 10) {
+    const q = (v / 10) | 0;
+    b[--i] = 48 + v - q * 10;
+    v = q;
+  }
+  b[--i] = 48 + v;
+  return end;
+}
+
+/** A number 0..255 in decimal. */
+function putOctet(b: Uint8Array, n: number, v: number): number {
+  if (v >= 100) {
+    const h = (v / 100) | 0;
+    const t = ((v / 10) | 0) - h * 10;
+    b[n] = 48 + h;
+    b[n + 1] = 48 + t;
+    b[n + 2] = 48 + v - h * 100 - t * 10;
+    return n + 3;
+  }
+  if (v >= 10) {
+    const t = (v / 10) | 0;
+    b[n] = 48 + t;
+    b[n + 1] = 48 + v - t * 10;
+    return n + 2;
+  }
+  b[n] = 48 + v;
+  return n + 1;
+}
+
+/** An IPv4 address word as dotted text. */
+function putIpv4(b: Uint8Array, n: number, a: number): number {
+  n = putOctet(b, n, a >>> 24);
+  b[n++] = 0x2e;
+  n = putOctet(b, n, (a >>> 16) & 255);
+  b[n++] = 0x2e;
+  n = putOctet(b, n, (a >>> 8) & 255);
+  b[n++] = 0x2e;
+  return putOctet(b, n, a & 255);
+}
+
+/** Two hex digits of a byte. */
+function putHex2(b: Uint8Array, n: number, v: number): number {
+  b[n] = HEX_DIGIT[v >>> 4];
+  b[n + 1] = HEX_DIGIT[v & 15];
+  return n + 2;
+}
+
+/** A MAC address (16 high bits, 32 low bits) as aa:bb:cc:dd:ee:ff. */
+function putMac(b: Uint8Array, n: number, hi: number, lo: number): number {
+  n = putHex2(b, n, hi >>> 8);
+  b[n++] = 0x3a;
+  n = putHex2(b, n, hi & 255);
+  b[n++] = 0x3a;
+  n = putHex2(b, n, lo >>> 24);
+  b[n++] = 0x3a;
+  n = putHex2(b, n, (lo >>> 16) & 255);
+  b[n++] = 0x3a;
+  n = putHex2(b, n, (lo >>> 8) & 255);
+  b[n++] = 0x3a;
+  return putHex2(b, n, lo & 255);
+}
+
+/** A 32-bit word as 8 hex digits. */
+function putHex8(b: Uint8Array, n: number, w: number): number {
+  for (let s = 28; s >= 0; s -= 4) b[n++] = HEX_DIGIT[(w >>> s) & 15];
+  return n;
+}
+
+/** flowIdFrom's 16 hex digits. */
+function putFlowId(b: Uint8Array, n: number, seed: [number, number], index: number, depth: number): number {
+  flowIdHash(seed, index, depth);
+  n = putHex8(b, n, idH1);
+  return putHex8(b, n, idH2);
+}
+
+/** isoMs(ms), the date and time of day from the per-second cache. */
+function putIso(b: Uint8Array, n: number, ms: number): number {
+  if (!(ms >= -8.6399e15 && ms <= 8.64e15) || Math.floor(ms) !== ms) return putAscii(b, n, isoMs(ms));
+  const sec = Math.floor(ms / 1000);
+  n = putBytes(b, n, isoHeadBytes(sec));
+  const frac = ms - sec * 1000;
+  const h = (frac / 100) | 0;
+  const t = ((frac / 10) | 0) - h * 10;
+  b[n] = 48 + h;
+  b[n + 1] = 48 + t;
+  b[n + 2] = 48 + frac - h * 100 - t * 10;
+  b[n + 3] = 0x5a; // Z
+  return n + 4;
 }
 
 // the constant parts of a flow line, as bytes
@@ -1175,6 +1251,12 @@ const J_DMAC = ascii(',"dmac":"');
 const J_VLAN = ascii(',"vlan":');
 const J_CID = ascii(',"community_id":"');
 const J_ID = ascii(',"id":"');
+const J_TCP = ascii('tcp');
+const J_UDP = ascii('udp');
+const J_STATE_SF = ascii(',"state":"SF"');
+const J_STATE_S0 = ascii(',"state":"S0"');
+const J_STATE_SHR = ascii(',"state":"SHR"');
+const J_STATE_OTH = ascii(',"state":"OTH"');
 
 function ascii(s: string): Uint8Array {
   return Uint8Array.from(s, (c) => c.charCodeAt(0));
@@ -1263,12 +1345,14 @@ function addrBytes(v6: boolean, a0: number, a1: number, a2: number, a3: number, 
   return out16;
 }
 
-/** `,"app":"NAME"` per application name (a handful of names: cached) */
-const APP_JSON = new Map<string, string>();
-function appJson(app: string): string {
+/** `,"app":"NAME"` as bytes per application name (a handful of names: cached); undefined when not ASCII */
+const APP_JSON = new Map<string, Uint8Array>();
+function appJson(app: string): Uint8Array | undefined {
   let j = APP_JSON.get(app);
   if (j === undefined) {
-    j = ',"app":' + JSON.stringify(app);
+    const text = ',"app":' + JSON.stringify(app);
+    if (/[^\x00-\x7f]/.test(text)) return undefined;
+    j = Uint8Array.from(text, (c) => c.charCodeAt(0));
     if (APP_JSON.size < 1024) APP_JSON.set(app, j);
   }
   return j;
@@ -1300,11 +1384,29 @@ let idH1 = 0;
 let idH2 = 0;
 
 function flowIdHash(seed: [number, number], index: number, depth: number): void {
-  const s = `\u0000${index}\u0000${depth}`;
   let h1 = seed[0];
   let h2 = seed[1];
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
+  if (!(index >= 0 && index < 0x80000000 && (index | 0) === index && depth >= 0 && depth < 10 && (depth | 0) === depth)) {
+    const s = `\u0000${index}\u0000${depth}`;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 0x01000193);
+      h2 = Math.imul(h2 ^ c, 0x0100019d) ^ (h1 >>> 7);
+    }
+  } else {
+    // the same characters without making the string: NUL, the decimal digits of index, NUL, depth's digit
+    h1 = Math.imul(h1, 0x01000193);
+    h2 = Math.imul(h2, 0x0100019d) ^ (h1 >>> 7);
+    let p = 1;
+    while (p <= index / 10) p *= 10;
+    for (; p >= 1; p = (p / 10) | 0) {
+      const c = 48 + (((index / p) | 0) % 10);
+      h1 = Math.imul(h1 ^ c, 0x01000193);
+      h2 = Math.imul(h2 ^ c, 0x0100019d) ^ (h1 >>> 7);
+    }
+    h1 = Math.imul(h1, 0x01000193);
+    h2 = Math.imul(h2, 0x0100019d) ^ (h1 >>> 7);
+    const c = 48 + depth;
     h1 = Math.imul(h1 ^ c, 0x01000193);
     h2 = Math.imul(h2 ^ c, 0x0100019d) ^ (h1 >>> 7);
   }

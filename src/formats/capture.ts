@@ -91,8 +91,10 @@ const FILE_CHUNK = 4 << 20;
  */
 async function* fileChunks(path: string): AsyncGenerator<Uint8Array> {
   const fd = await new Promise<number>((resolve, reject) => open(path, 'r', (err, fd) => (err ? reject(err) : resolve(fd))));
-  const bufs = [Buffer.allocUnsafe(FILE_CHUNK), Buffer.allocUnsafe(FILE_CHUNK), Buffer.allocUnsafe(FILE_CHUNK)];
-  const readInto = (b: Buffer): Promise<number> =>
+  // plain Uint8Arrays, like the seams ChunkFeed makes: the decoders see one kind of array
+  // (a Buffer has another map, and code optimised for one is thrown away on meeting the other)
+  const bufs = [new Uint8Array(FILE_CHUNK), new Uint8Array(FILE_CHUNK), new Uint8Array(FILE_CHUNK)];
+  const readInto = (b: Uint8Array): Promise<number> =>
     new Promise<number>((resolve, reject) => read(fd, b, 0, b.length, null, (err, n) => (err ? reject(err) : resolve(n))));
   let pending: Promise<number> | undefined;
   try {

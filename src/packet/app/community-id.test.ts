@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseIp } from '../../net.js';
-import { communityId } from './community-id.js';
+import { communityId, putCommunityId } from './community-id.js';
 
 function addrBytes(text: string): Uint8Array {
   const ip = parseIp(text);
@@ -67,6 +67,32 @@ describe('communityId', () => {
     // an IPv4 router advertisement (9) is one-way in the spec; a solicitation (10) pairs with it
     expect(cid(1, '10.0.0.2', '10.0.0.1', 9, 0)).not.toBe(cid(1, '10.0.0.1', '10.0.0.2', 9, 0));
     expect(cid(1, '10.0.0.2', '10.0.0.1', 10, 0)).toBe(cid(1, '10.0.0.1', '10.0.0.2', 9, 10));
+  });
+
+  it('putCommunityId writes the same ids from address words, as bytes', () => {
+    const words = (a: Uint8Array): number[] => [0, 4, 8, 12].map((o) => (o < a.length ? (a[o] << 24) | (a[o + 1] << 16) | (a[o + 2] << 8) | a[o + 3] : 0));
+    const put = (proto: number, s: string, d: string, sp: number, dp: number, seed: number): string => {
+      const sa = addrBytes(s);
+      const da = addrBytes(d);
+      const [a0, a1, a2, a3] = words(sa);
+      const [b0, b1, b2, b3] = words(da);
+      const out = new Uint8Array(40).fill(0x2a);
+      const end = putCommunityId(out, 3, proto, sa.length === 16, a0, a1, a2, a3, b0, b1, b2, b3, sp, dp, seed);
+      expect(end).toBe(3 + 30);
+      expect([...out.subarray(0, 3), ...out.subarray(end)].every((c) => c === 0x2a)).toBe(true); // nothing outside its bytes
+      return new TextDecoder().decode(out.subarray(3, end));
+    };
+    const rows: Array<[number, string, string, number, number]> = [
+      ...BASELINE.map(([proto, s, d, sp, dp]) => [proto, s, d, sp, dp] as [number, string, string, number, number]),
+      [6, '10.0.0.1', '10.0.0.1', 80, 4000],
+      [6, '255.0.0.1', '1.0.0.1', 80, 4000], // the high bit of an address word
+      [17, 'fe80::1', 'fe80::1:0:0:0', 1, 2],
+      [17, 'ffff::1', '::ffff', 9, 9],
+      [1, '10.0.0.2', '10.0.0.1', 9, 0],
+    ];
+    for (const [proto, s, d, sp, dp] of rows) {
+      for (const seed of [0, 1, 0x1234]) expect(put(proto, s, d, sp, dp, seed), `${proto} ${s} ${d} ${sp} ${dp} ${seed}`).toBe(cid(proto, s, d, sp, dp, seed));
+    }
   });
 
   it('hashes addresses of any length without overflowing its buffer', () => {

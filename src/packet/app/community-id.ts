@@ -11,9 +11,11 @@ const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 /** base64 of every 12-bit value: two characters */
 const B64_PAIR: string[] = Array.from({ length: 4096 }, (_, i) => B64[i >>> 6] + B64[i & 63]);
 
-function sha1Base64(data: Uint8Array): string {
-  const n = data.length;
-  if (n > 55) return nodeCrypto.createHash('sha1').update(data).digest('base64');
+/** SHA-1 state after the last sha1Block */
+const H = new Int32Array(5);
+
+/** SHA-1 of data[0, n) (n ≤ 55: one padded block) into H. */
+function sha1Block(data: Uint8Array, n: number): void {
   // the padded block: message, 0x80, zeros, bit length (big-endian) in the last word
   for (let i = 0; i < 16; i++) W[i] = 0;
   for (let i = 0; i < n; i++) W[i >> 2] |= data[i] << (24 - ((i & 3) << 3));
@@ -51,11 +53,22 @@ function sha1Base64(data: Uint8Array): string {
     b = a;
     a = tmp;
   }
-  const h0 = (a + 0x67452301) | 0;
-  const h1 = (b + 0xefcdab89) | 0;
-  const h2 = (c + 0x98badcfe) | 0;
-  const h3 = (d + 0x10325476) | 0;
-  const h4 = (e + 0xc3d2e1f0) | 0;
+  H[0] = (a + 0x67452301) | 0;
+  H[1] = (b + 0xefcdab89) | 0;
+  H[2] = (c + 0x98badcfe) | 0;
+  H[3] = (d + 0x10325476) | 0;
+  H[4] = (e + 0xc3d2e1f0) | 0;
+}
+
+function sha1Base64(data: Uint8Array): string {
+  const n = data.length;
+  if (n > 55) return nodeCrypto.createHash('sha1').update(data).digest('base64');
+  sha1Block(data, n);
+  const h0 = H[0];
+  const h1 = H[1];
+  const h2 = H[2];
+  const h3 = H[3];
+  const h4 = H[4];
   // 20 bytes = 160 bits: 13 groups of 12 bits, 4 bits left (one character and '=')
   return (
     B64_PAIR[h0 >>> 20] + B64_PAIR[(h0 >>> 8) & 0xfff] + B64_PAIR[((h0 & 0xff) << 4) | (h1 >>> 28)] +
@@ -64,6 +77,15 @@ function sha1Base64(data: Uint8Array): string {
     B64_PAIR[h3 >>> 20] + B64_PAIR[(h3 >>> 8) & 0xfff] + B64_PAIR[((h3 & 0xff) << 4) | (h4 >>> 28)] +
     B64_PAIR[(h4 >>> 16) & 0xfff] + B64_PAIR[(h4 >>> 4) & 0xfff] + B64[(h4 & 0xf) << 2] + '='
   );
+}
+
+const B64_CODE = Uint8Array.from(B64, (c) => c.charCodeAt(0));
+
+/** Write the 12-bit value v as two base64 characters at out[o]; returns o + 2. */
+function put12(out: Uint8Array, o: number, v: number): number {
+  out[o] = B64_CODE[v >>> 6];
+  out[o + 1] = B64_CODE[v & 63];
+  return o + 2;
 }
 
 // ICMP types that have a counterpart (request/reply): such flows are two-way and ordered like
@@ -132,4 +154,114 @@ export function communityId(proto: number, src: Uint8Array, dst: Uint8Array, spo
     buf[n++] = p2 & 0xff;
   }
   return '1:' + sha1Base64(buf.subarray(0, n));
+}
+
+/** Four bytes of the big-endian word w at o. */
+function putWordBE(out: Uint8Array, o: number, w: number): number {
+  out[o] = w >>> 24;
+  out[o + 1] = (w >>> 16) & 255;
+  out[o + 2] = (w >>> 8) & 255;
+  out[o + 3] = w & 255;
+  return o + 4;
+}
+
+/** -1, 0, 1: unsigned 32-bit words */
+function cmpWord(x: number, y: number): number {
+  x >>>= 0;
+  y >>>= 0;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/**
+ * communityId() of an IPv4 or IPv6 flow whose addresses are given as big-endian 32-bit words
+ * (a0 the first word of the source; a1..a3 and b1..b3 unused for IPv4), written as ASCII into
+ * out at o (29 bytes: "1:" and 28 base64 characters); returns the offset after it. The flow
+ * meter's path: no address arrays, no string.
+ */
+export function putCommunityId(
+  out: Uint8Array, o: number, proto: number, v6: boolean,
+  a0: number, a1: number, a2: number, a3: number, b0: number, b1: number, b2: number, b3: number,
+  sport: number, dport: number, seed = 0,
+): number {
+  let p1 = sport & 0xffff;
+  let p2 = dport & 0xffff;
+  let oneWay = false;
+  const hasPorts = proto === 6 || proto === 17 || proto === 132 || proto === 1 || proto === 58;
+  if (proto === 1 || proto === 58) {
+    const pair = (proto === 1 ? ICMP4_PAIR : ICMP6_PAIR)[p1];
+    if (pair === undefined) oneWay = true;
+    else p2 = pair;
+  }
+  let swap = false;
+  if (!oneWay) {
+    let c = cmpWord(a0, b0);
+    if (v6 && c === 0) c = cmpWord(a1, b1) || cmpWord(a2, b2) || cmpWord(a3, b3);
+    swap = c > 0 || (c === 0 && hasPorts && p1 > p2);
+  }
+  const buf = input;
+  let n = 0;
+  buf[n++] = (seed >>> 8) & 0xff;
+  buf[n++] = seed & 0xff;
+  if (swap) {
+    n = putWordBE(buf, n, b0);
+    if (v6) {
+      n = putWordBE(buf, n, b1);
+      n = putWordBE(buf, n, b2);
+      n = putWordBE(buf, n, b3);
+    }
+    n = putWordBE(buf, n, a0);
+    if (v6) {
+      n = putWordBE(buf, n, a1);
+      n = putWordBE(buf, n, a2);
+      n = putWordBE(buf, n, a3);
+    }
+    const t = p1;
+    p1 = p2;
+    p2 = t;
+  } else {
+    n = putWordBE(buf, n, a0);
+    if (v6) {
+      n = putWordBE(buf, n, a1);
+      n = putWordBE(buf, n, a2);
+      n = putWordBE(buf, n, a3);
+    }
+    n = putWordBE(buf, n, b0);
+    if (v6) {
+      n = putWordBE(buf, n, b1);
+      n = putWordBE(buf, n, b2);
+      n = putWordBE(buf, n, b3);
+    }
+  }
+  buf[n++] = proto & 0xff;
+  buf[n++] = 0;
+  if (hasPorts) {
+    buf[n++] = p1 >>> 8;
+    buf[n++] = p1 & 0xff;
+    buf[n++] = p2 >>> 8;
+    buf[n++] = p2 & 0xff;
+  }
+  sha1Block(buf, n);
+  const h0 = H[0];
+  const h1 = H[1];
+  const h2 = H[2];
+  const h3 = H[3];
+  const h4 = H[4];
+  out[o++] = 0x31; // 1
+  out[o++] = 0x3a; // :
+  o = put12(out, o, h0 >>> 20);
+  o = put12(out, o, (h0 >>> 8) & 0xfff);
+  o = put12(out, o, ((h0 & 0xff) << 4) | (h1 >>> 28));
+  o = put12(out, o, (h1 >>> 16) & 0xfff);
+  o = put12(out, o, (h1 >>> 4) & 0xfff);
+  o = put12(out, o, ((h1 & 0xf) << 8) | (h2 >>> 24));
+  o = put12(out, o, (h2 >>> 12) & 0xfff);
+  o = put12(out, o, h2 & 0xfff);
+  o = put12(out, o, h3 >>> 20);
+  o = put12(out, o, (h3 >>> 8) & 0xfff);
+  o = put12(out, o, ((h3 & 0xff) << 4) | (h4 >>> 28));
+  o = put12(out, o, (h4 >>> 16) & 0xfff);
+  o = put12(out, o, (h4 >>> 4) & 0xfff);
+  out[o++] = B64_CODE[(h4 & 0xf) << 2];
+  out[o++] = 0x3d; // =
+  return o;
 }
