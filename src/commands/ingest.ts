@@ -36,7 +36,7 @@ const command: Command<Args> = {
       .option('idle-timeout', { describe: "a flow with no packet for this long ends (default: Zeek's, 5m for TCP, 1m for UDP, ICMP and others)", type: 'string' })
       .option('active-timeout', { describe: 'a flow that lasts longer is written and continued in a new record', type: 'string', default: '30m' })
       .option('tunnels', { describe: 'also meter the inner packets of GRE, IP-in-IP, VXLAN, Geneve, Teredo and GTP-U tunnels (--no-tunnels: outer flows only)', type: 'boolean', default: true })
-      .option('threads', { describe: 'worker threads (default: 1 for a capture; 2 for a text file when a core is free): for a capture file of 64 MiB or more, this thread parses it and each worker meters a share of its address pairs (the order of the output depends on it); for a text file of more than 32 MiB, each reads a share of its chunks (the same output)', type: 'number' })
+      .option('threads', { describe: 'threads (default: 1 for a capture; 2 for a text file when a core is free): for a capture file of 64 MiB or more, this thread parses it and meters a share of its address pairs, each of the N-1 workers another (the order of the output depends on N); for a text file of more than 32 MiB, each reads a share of its chunks (the same output)', type: 'number' })
       .option('max-flows', { describe: 'open flows kept at most (a flood of new flows): beyond, the flow nearest to its timeout is written early', type: 'number', default: 1_000_000 })
       .option('progress', { describe: 'a progress line on stderr (default: when stderr is a terminal)', type: 'boolean' })
       .option('biflow', { describe: 'flow exports: pair the two directions of unidirectional flows into one record', type: 'boolean', default: false })

@@ -7,8 +7,12 @@ import { DEFAULT_MAX_OPEN, DEFAULT_METER, FlowMeter, type MeterOptions } from '.
 import type { AnyRecord } from '../record.js';
 import type { IngestOptions, ReadContext } from './types.js';
 
-/** bytes of a new chunk joined to the tail of the old one: more than the largest pcap record */
-const STITCH = 512 * 1024;
+/**
+ * bytes of a new chunk joined to the tail of the old one to finish the record cut between them:
+ * more than a packet of the usual snap lengths; a longer record is finished by joining the
+ * chunks whole
+ */
+const STITCH = 64 * 1024;
 
 /** Where a capture parser hands its packets: the flow meter, or the dispatcher of a parallel read. */
 export interface PacketSink {
@@ -124,6 +128,8 @@ async function* fileChunks(path: string): AsyncGenerator<Uint8Array> {
 export class ChunkFeed {
   private win: Uint8Array = new Uint8Array(0);
   private pos = 0;
+  /** reused for the seams (the parser keeps no reference to the bytes it is given) */
+  private seamBuf = new Uint8Array(2 * STITCH);
   /** file offset of win[0] */
   private base = 0;
 
@@ -147,7 +153,8 @@ export class ChunkFeed {
     // chunk itself
     const rest = this.win.length - this.pos;
     const take = Math.min(chunk.length, STITCH);
-    const seam = new Uint8Array(rest + take);
+    if (this.seamBuf.length < rest + take) this.seamBuf = new Uint8Array(rest + take);
+    const seam = this.seamBuf.subarray(0, rest + take);
     seam.set(this.win.subarray(this.pos), 0);
     seam.set(chunk.subarray(0, take), rest);
     const seamBase = this.base + this.pos;
