@@ -8,6 +8,7 @@ import { badTimes, blankFacts, clearFacts, makeFlow, protoNumber, type FlowFacts
 import { intOf, lineBatches, parseDateTime, parseEpochSeconds } from './netflow/text.js';
 import { rowReaders, type RowSink } from './netflow/rows.js';
 import { lineChunks, type ChunkReader } from './text-chunks.js';
+import { chunkedText } from './text-parallel.js';
 import type { FormatReader, ReadContext } from './types.js';
 import { sniffArgus } from './text-sniff.js';
 
@@ -222,9 +223,13 @@ async function* rows(input: Readable, ctx: ReadContext, row: RowSink): AsyncGene
 /** Argus csv chunk by chunk (text-parallel.ts) */
 export const argusChunks: ChunkReader<ArgusState> = lineChunks(argusStart, argusLines, { stopped: (s) => s.stopped });
 
+const argusReaders = rowReaders(rows);
+
 export const argusCsv: FormatReader = {
   name: 'argus',
   describe: 'Argus ra -c , CSV with its header row (use ra -n -u)',
   sniff: sniffArgus,
-  ...rowReaders(rows),
+  ...argusReaders,
+  // without --biflow: chunk by chunk in this thread, as the worker threads read it
+  readText: (input, ctx) => (ctx.options.biflow === true ? argusReaders.readText!(input, ctx) : chunkedText('argus', argusChunks as ChunkReader<unknown>, input, ctx)),
 };

@@ -9,6 +9,7 @@ import type { Flow } from '../record.js';
 import { badTimes, blankFacts, clearFacts, flagsByte, makeFlow, protoNumber, type FlowFacts } from './netflow/normalize.js';
 import { lineBatches, parseTime, TIME_FORMATS, type LineBatch, type TextSink, type TimeFormat } from './netflow/text.js';
 import { splitLines, textRows, type ChunkReader } from './text-chunks.js';
+import { chunkedText } from './text-parallel.js';
 import { rowReaders, type RowSink } from './netflow/rows.js';
 import type { FormatReader, ReadContext } from './types.js';
 import { sniffCsv } from './text-sniff.js';
@@ -325,9 +326,18 @@ export const csvChunks: ChunkReader<CsvState> = {
   },
 };
 
+const csvReaders = rowReaders(rows);
+
+async function* csvText(input: Readable, ctx: ReadContext): AsyncGenerator<string | Uint8Array> {
+  checkTimeFormat(ctx.options.timeFormat);
+  yield* chunkedText('csv', csvChunks as ChunkReader<unknown>, input, ctx);
+}
+
 export const csvMap: FormatReader = {
   name: 'csv',
   describe: "any CSV with a header row and --map 'src=COL,dst=COL,start=COL,proto=COL,pkts=COL,bytes=COL,…'",
   sniff: sniffCsv,
-  ...rowReaders(rows),
+  ...csvReaders,
+  // without --biflow: chunk by chunk in this thread, as the worker threads read it
+  readText: (input, ctx) => (ctx.options.biflow === true ? csvReaders.readText!(input, ctx) : csvText(input, ctx)),
 };

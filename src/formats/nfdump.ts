@@ -7,6 +7,7 @@ import { badTimes, blankFacts, clearFacts, flagsByte, makeFlow, protoNumber, typ
 import { StringDecoder } from 'node:string_decoder';
 import { DateTimeReader, Fields, intAt, JsonScanner, JSON_SCAN_START, lineBatches, type JsonScanState, type ScannedObject, type TextSink } from './netflow/text.js';
 import { lineChunks, textRows, type ChunkReader } from './text-chunks.js';
+import { chunkedText } from './text-parallel.js';
 import { rowReaders, type RowSink } from './netflow/rows.js';
 import type { FormatReader, ReadContext } from './types.js';
 import { sniffNfdumpCsv, sniffNfdumpJson } from './text-sniff.js';
@@ -336,16 +337,22 @@ function chunkRow(source: string, sink: TextSink): RowSink {
   return chunkRows.row;
 }
 
+const csvReaders = rowReaders(csvRows);
+const jsonReaders = rowReaders(jsonRows);
+
 export const nfdumpCsv: FormatReader = {
   name: 'nfdump-csv',
   describe: 'nfdump 1.7 -o csv (with or without header and summary)',
   sniff: sniffNfdumpCsv,
-  ...rowReaders(csvRows),
+  ...csvReaders,
+  // without --biflow: chunk by chunk in this thread, as the worker threads read it
+  readText: (input, ctx) => (ctx.options.biflow === true ? csvReaders.readText!(input, ctx) : chunkedText('nfdump-csv', nfdumpCsvChunks as ChunkReader<unknown>, input, ctx)),
 };
 
 export const nfdumpJson: FormatReader = {
   name: 'nfdump-json',
   describe: 'nfdump 1.7 -o json (an array) or -o ndjson (one object a line)',
   sniff: sniffNfdumpJson,
-  ...rowReaders(jsonRows),
+  ...jsonReaders,
+  readText: (input, ctx) => (ctx.options.biflow === true ? jsonReaders.readText!(input, ctx) : chunkedText('nfdump-json', nfdumpJsonChunks as ChunkReader<unknown>, input, ctx)),
 };

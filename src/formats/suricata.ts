@@ -12,7 +12,8 @@ import type { FormatReader, ReadContext } from './types.js';
 import { sniffEve } from './text-sniff.js';
 
 export { sniffEve };
-import { splitLines, type ChunkReader } from './text-chunks.js';
+import type { ChunkReader } from './text-chunks.js';
+import { chunkedText } from './text-parallel.js';
 
 export const HOLD_LIMIT = 100_000;
 
@@ -225,61 +226,81 @@ const eveStart = (): EveState => ({ held: new Map() });
 
 const FACTS = blankFacts();
 
-/** The records of a batch of eve.json lines, each flow event to `flow` (its facts), each alert to `alert`, bad ones reported. */
-function eveLines(st: EveState, lines: string[], first: number, ctx: ReadContext, flow: (facts: FlowFacts, e: Obj, line: number) => void, alert: (ev: Event) => void): EveState {
-  const held = st.held;
+type FlowOut = (facts: FlowFacts, e: Obj, line: number) => void;
+
+/**
+ * One eve.json line, text[from, to): a flow event to `flow` (its facts), an alert to `alert`,
+ * DNS and DHCP held for their flow, a bad line reported.
+ */
+function eveLine(held: Map<string, Held>, text: string, from: number, to: number, ll: number, ctx: ReadContext, flow: FlowOut, alert: (ev: Event) => void): void {
+  if (to === from) return;
+  let e: Obj;
+  const t = from === 0 && to === text.length ? text : text.slice(from, to);
+  try {
+    e = JSON.parse(t) as Obj;
+  } catch (err) {
+    ctx.diag.skip(ctx.source, ll, `not JSON (${(err as Error).message.slice(0, 80)})`);
+    return;
+  }
+  if (!e || typeof e !== 'object' || Array.isArray(e)) {
+    ctx.diag.skip(ctx.source, ll, 'not a JSON object');
+    return;
+  }
   const facts = FACTS;
-  for (let k = 0; k < lines.length; k++) {
-    const lt = lines[k];
-    const ll = first + k;
-    const t = lt;
-    if (t.length === 0) continue;
-    let e: Obj;
-    try {
-      e = JSON.parse(t) as Obj;
-    } catch (err) {
-      ctx.diag.skip(ctx.source, ll, `not JSON (${(err as Error).message.slice(0, 80)})`);
-      continue;
+  const type = e.event_type;
+  if (type === 'flow' || type === 'netflow') {
+    const key = e.flow_id !== undefined ? String(e.flow_id) : undefined;
+    const h = key !== undefined && held.size ? held.get(key) : undefined;
+    if (h && type === 'flow') held.delete(key!);
+    const why = eveFacts(e, facts, h);
+    if (why !== undefined) ctx.diag.skip(ctx.source, ll, why);
+    else flow(facts, e, ll);
+  } else if (type === 'dns' || type === 'dhcp') {
+    const d = obj(e[type]);
+    if (!d || e.flow_id === undefined) return;
+    const key = String(e.flow_id);
+    let h = held.get(key);
+    if (!h) {
+      if (held.size >= HOLD_LIMIT) held.delete(held.keys().next().value as string);
+      h = {};
+      held.set(key, h);
     }
-    if (!e || typeof e !== 'object' || Array.isArray(e)) {
-      ctx.diag.skip(ctx.source, ll, 'not a JSON object');
-      continue;
+    if (type === 'dns') {
+      const info = eveDns(d);
+      // the answer carries the rcode and answers; the query only the name
+      h.dns = { ...h.dns, ...info, ...(h.dns?.answers && info.answers ? { answers: [...new Set([...h.dns.answers, ...info.answers])] } : {}) };
+    } else {
+      const info = eveDhcp(d);
+      // keep the server's reply (offer/ack) over the client's request
+      if (!h.dhcp || d.type === 'reply') h.dhcp = { ...h.dhcp, ...info };
     }
-    const type = e.event_type;
-    if (type === 'flow' || type === 'netflow') {
-      const key = e.flow_id !== undefined ? String(e.flow_id) : undefined;
-      const h = key !== undefined && held.size ? held.get(key) : undefined;
-      if (h && type === 'flow') held.delete(key!);
-      const why = eveFacts(e, facts, h);
-      if (why !== undefined) ctx.diag.skip(ctx.source, ll, why);
-      else flow(facts, e, ll);
-    } else if (type === 'dns' || type === 'dhcp') {
-      const d = obj(e[type]);
-      if (!d || e.flow_id === undefined) continue;
-      const key = String(e.flow_id);
-      let h = held.get(key);
-      if (!h) {
-        if (held.size >= HOLD_LIMIT) held.delete(held.keys().next().value as string);
-        h = {};
-        held.set(key, h);
-      }
-      if (type === 'dns') {
-        const info = eveDns(d);
-        // the answer carries the rcode and answers; the query only the name
-        h.dns = { ...h.dns, ...info, ...(h.dns?.answers && info.answers ? { answers: [...new Set([...h.dns.answers, ...info.answers])] } : {}) };
-      } else {
-        const info = eveDhcp(d);
-        // keep the server's reply (offer/ack) over the client's request
-        if (!h.dhcp || d.type === 'reply') h.dhcp = { ...h.dhcp, ...info };
-      }
-    } else if (type === 'alert') {
-      const r = eveAlert(e, ctx.source, ll);
-      if (typeof r === 'string') ctx.diag.skip(ctx.source, ll, r);
-      else alert(r);
-    } else if (typeof type !== 'string') {
-      ctx.diag.skip(ctx.source, ll, 'no event_type');
-    }
-    // other event types (http, tls, fileinfo, stats, anomaly, …) are not flows
+  } else if (type === 'alert') {
+    const r = eveAlert(e, ctx.source, ll);
+    if (typeof r === 'string') ctx.diag.skip(ctx.source, ll, r);
+    else alert(r);
+  } else if (typeof type !== 'string') {
+    ctx.diag.skip(ctx.source, ll, 'no event_type');
+  }
+  // other event types (http, tls, fileinfo, stats, anomaly, …) are not flows
+}
+
+/** The records of a batch of eve.json lines, each flow event to `flow` (its facts), each alert to `alert`, bad ones reported. */
+function eveLines(st: EveState, lines: string[], first: number, ctx: ReadContext, flow: FlowOut, alert: (ev: Event) => void): EveState {
+  for (let k = 0; k < lines.length; k++) eveLine(st.held, lines[k], 0, lines[k].length, first + k, ctx, flow, alert);
+  return st;
+}
+
+/** eveLines of the lines of a chunk's text (as splitLines cuts them), read in place. */
+function eveText(st: EveState, text: string, first: number, ctx: ReadContext, flow: FlowOut, alert: (ev: Event) => void): EveState {
+  const n = text.length;
+  let from = 0;
+  let ll = first;
+  while (from < n) {
+    let nl = text.indexOf('\n', from);
+    if (nl < 0) nl = n;
+    const end = nl > from && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+    eveLine(st.held, text, from, end, ll++, ctx, flow, alert);
+    from = nl + 1;
   }
   return st;
 }
@@ -315,7 +336,7 @@ export const suricataChunks: ChunkReader<EveState> = {
       chunkWriters = c;
     }
     chunkWriters.sink = out.sink;
-    return eveLines(state, splitLines(text), first, out.ctx, chunkWriters.w.flow, chunkWriters.w.alert);
+    return eveText(state, text, first, out.ctx, chunkWriters.w.flow, chunkWriters.w.alert);
   },
 };
 
@@ -332,13 +353,6 @@ async function* read(input: Readable, ctx: ReadContext): AsyncGenerator<(Flow | 
     if (out.length) yield out;
     out = [];
   }
-}
-
-/** The same records as read, as NDJSON text written directly. */
-async function* readText(input: Readable, ctx: ReadContext): AsyncGenerator<string> {
-  const out = new TextSink();
-  const w = textWriters(ctx.source, () => out);
-  for await (const _ of events(input, ctx, w.flow, w.alert)) if (!out.empty) yield out.take();
 }
 
 async function* pairFlowsOnly(batches: AsyncIterable<(Flow | Event)[]>, biflow: boolean): AsyncGenerator<(Flow | Event)[]> {
@@ -369,5 +383,5 @@ export const suricataEve: FormatReader = {
   sniff: sniffEve,
   read: (input, ctx) => pairFlowsOnly(read(input, ctx), ctx.options.biflow === true),
   // without --biflow the records are written as text directly (the pairer needs objects)
-  readText: (input, ctx) => (ctx.options.biflow === true ? asText(pairFlowsOnly(read(input, ctx), true)) : readText(input, ctx)),
+  readText: (input, ctx) => (ctx.options.biflow === true ? asText(pairFlowsOnly(read(input, ctx), true)) : chunkedText('suricata', suricataChunks as ChunkReader<unknown>, input, ctx)),
 };

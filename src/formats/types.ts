@@ -41,6 +41,6 @@ export interface FormatReader {
   sniff(head: Buffer): boolean;
   /** the records of one source, in batches; damage is reported through ctx.diag and skipped */
   read(input: Readable, ctx: ReadContext): AsyncIterable<AnyRecord[]>;
-  /** optional: the same records as NDJSON text (lines ending in \n), for a reader that can make it faster */
-  readText?(input: Readable, ctx: ReadContext): AsyncIterable<string>;
+  /** optional: the same records as NDJSON text (lines ending in \n; a string, or its UTF-8 bytes), for a reader that can make it faster */
+  readText?(input: Readable, ctx: ReadContext): AsyncIterable<string | Uint8Array>;
 }

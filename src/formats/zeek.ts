@@ -11,6 +11,7 @@ import { badTimes, blankFacts, clearFacts, makeFlow, protoNumber, type FlowFacts
 import { Fields, lineBatches, parseDateTime, parseEpochSeconds } from './netflow/text.js';
 import { rowReaders, type RowSink } from './netflow/rows.js';
 import { lineChunks, type ChunkReader } from './text-chunks.js';
+import { chunkedText } from './text-parallel.js';
 import type { FormatReader, ReadContext } from './types.js';
 import { sniffZeek } from './text-sniff.js';
 
@@ -444,10 +445,14 @@ export function zeekJoins(source: string): boolean {
 /** Zeek conn.log chunk by chunk (text-parallel.ts), without the dns.log/dhcp.log join */
 export const zeekChunks: ChunkReader<ZeekState> = lineChunks(zeekStart, zeekLines, { end: (_s, out) => zeekEnd(out.counts, out.ctx) });
 
+const zeekReaders = rowReaders(rows, false);
+
 export const zeekConn: FormatReader = {
   name: 'zeek',
   describe: 'Zeek conn.log, TSV with #fields or JSON; dns.log and dhcp.log beside it are joined by uid',
   sniff: sniffZeek,
   // Zeek's connections are bidirectional already: nothing to pair
-  ...rowReaders(rows, false),
+  ...zeekReaders,
+  // without a dns.log or dhcp.log to join: chunk by chunk in this thread, as the worker threads read it
+  readText: (input, ctx) => (zeekJoins(ctx.source) ? zeekReaders.readText!(input, ctx) : chunkedText('zeek', zeekChunks as ChunkReader<unknown>, input, ctx)),
 };
