@@ -200,7 +200,13 @@ export interface MeterStats {
 }
 
 export class FlowMeter {
-  private readonly table = new Map<number, FlowState>();
+  /**
+   * The flow table: open addressing by the low bits of the flow's key, each bucket a chain of
+   * flows (hnext) whose tuples are compared in full; doubled when it holds more flows than
+   * buckets. An array index instead of a Map lookup per packet.
+   */
+  private buckets: (FlowState | null)[] = new Array<FlowState | null>(1 << 12).fill(null);
+  private mask = (1 << 12) - 1;
   private readonly arpTable = new Map<string, FlowState>();
   private readonly frags = new Map<string, FragEntry>();
   private readonly heads: (FlowState | null)[] = new Array<FlowState | null>(NLISTS).fill(null);
@@ -216,9 +222,10 @@ export class FlowMeter {
   private readonly textOut = new ByteWriter();
   /** one line at a time (finishKeyed) */
   private readonly lineOut = new ByteWriter();
-  /** `","origin":ORIGIN}` and the newline, in UTF-8 (made by the first writeLine) */
-  private originBytes: Uint8Array | undefined = undefined;
-  private originUtf8 = false;
+  /** packed mode (usePack) */
+  private pack: FlowPack | undefined = undefined;
+  /** the end of every line (made by the first writeLine) */
+  private tail: OriginTail | undefined = undefined;
   readonly stats: MeterStats = { packets: 0, undecoded: 0, flows: 0, evicted: 0 };
   private open = 0;
   private readonly originSeed: [number, number];
@@ -280,17 +287,42 @@ export class FlowMeter {
   finishKeyed(): { idx: number; depth: number; flow: Flow }[];
   finishKeyed(asText: true): { idx: number; depth: number; line: string }[];
   finishKeyed(asText = false): { idx: number; depth: number; flow?: Flow; line?: string }[] {
+    return this.closeAll().map((f) => (asText ? { idx: f.idx, depth: f.depth, line: this.line(f) } : { idx: f.idx, depth: f.depth, flow: this.record(f) }));
+  }
+
+  /** End of input, packed mode: the flows not yet taken, then every open flow in the order of its first packet. */
+  finishPack(): PackedFlows {
+    const pack = this.pack!;
+    for (const f of this.closeAll()) pack.add(f);
+    return pack.take();
+  }
+
+  /**
+   * Write ended flows as numbers for a writer thread (writeFlowPack) instead of as text: the
+   * same lines, made in another thread.
+   */
+  usePack(): void {
+    this.pack = new FlowPack();
+  }
+
+  /** Packed mode: the flows ended since the last call. */
+  takePack(): PackedFlows {
+    return this.pack!.take();
+  }
+
+  /** The open flows in the order of their first packet; the meter is emptied. */
+  private closeAll(): FlowState[] {
     const open: FlowState[] = [];
     for (let l = 0; l < NLISTS; l++) for (let f = this.heads[l]; f; f = f.lnext) open.push(f);
     open.sort((x, y) => x.idx - y.idx || x.depth - y.depth);
-    const out = open.map((f) => (asText ? { idx: f.idx, depth: f.depth, line: this.line(f) } : { idx: f.idx, depth: f.depth, flow: this.record(f) }));
     this.open = 0;
-    this.table.clear();
+    this.buckets = new Array<FlowState | null>(1 << 12).fill(null);
+    this.mask = (1 << 12) - 1;
     this.arpTable.clear();
     this.frags.clear();
     this.heads.fill(null);
     this.tails.fill(null);
-    return out;
+    return open;
   }
 
   /**
@@ -378,7 +410,7 @@ export class FlowMeter {
     const key = ((endpointHash(a0, a1, a2, a3, sport) + endpointHash(b0, b1, b2, b3, dport)) ^ Math.imul(proto + 1, 0x01000193)) & 0x3fffffff;
 
     // look the flow up in either direction
-    let f = this.table.get(key) ?? null;
+    let f = this.buckets[key & this.mask];
     let fwd = true;
     while (f) {
       if (f.proto === proto && f.v6 === v6) {
@@ -434,10 +466,12 @@ export class FlowMeter {
         f.dmacLo = i32(b, p.dmacOff + 2) >>> 0;
       }
       f.vlan = p.vlan;
-      f.hnext = this.table.get(key) ?? null;
-      this.table.set(key, f);
+      const bucket = key & this.mask;
+      f.hnext = this.buckets[bucket];
+      this.buckets[bucket] = f;
       this.stats.flows++;
       if (++this.open > this.maxOpen) this.evict();
+      if (this.open > this.buckets.length) this.grow();
       this.place(f, proto === IPPROTO_TCP ? L_TCP : proto === IPPROTO_UDP && (isDnsPort(sport) || isDnsPort(dport)) ? L_DNS : L_IDLE);
     }
 
@@ -762,6 +796,25 @@ export class FlowMeter {
     }
   }
 
+  /** Twice the buckets, the flows placed again by their keys. */
+  private grow(): void {
+    const old = this.buckets;
+    const size = old.length * 2;
+    const next = new Array<FlowState | null>(size).fill(null);
+    const mask = size - 1;
+    for (let i = 0; i < old.length; i++) {
+      for (let f = old[i]; f; ) {
+        const after = f.hnext;
+        const bucket = f.key & mask;
+        f.hnext = next[bucket];
+        next[bucket] = f;
+        f = after;
+      }
+    }
+    this.buckets = next;
+    this.mask = mask;
+  }
+
   /** Too many open flows: write the one whose queue deadline is nearest, before its time. */
   private evict(): void {
     let best: FlowState | null = null;
@@ -781,10 +834,10 @@ export class FlowMeter {
     if (f.arpKey) {
       this.arpTable.delete(f.arpKey);
     } else {
-      let h = this.table.get(f.key) ?? null;
+      const bucket = f.key & this.mask;
+      let h = this.buckets[bucket];
       if (h === f) {
-        if (f.hnext) this.table.set(f.key, f.hnext);
-        else this.table.delete(f.key);
+        this.buckets[bucket] = f.hnext;
       } else {
         while (h && h.hnext !== f) h = h.hnext;
         if (h) h.hnext = f.hnext;
@@ -795,7 +848,8 @@ export class FlowMeter {
   }
 
   private emit(f: FlowState): void {
-    if (this.textMode) this.writeLine(f, this.textOut);
+    if (this.pack !== undefined) this.pack.add(f);
+    else if (this.textMode) this.writeLine(f, this.textOut);
     else this.out.push(this.record(f));
   }
 
@@ -869,133 +923,323 @@ export class FlowMeter {
    * building and flattening a string of many small pieces per flow.
    */
   private writeLine(f: FlowState, w: ByteWriter): void {
-    const proto = f.proto;
-    const ported = proto === IPPROTO_TCP || proto === IPPROTO_UDP || proto === IPPROTO_SCTP;
-    // the parts of unbounded length first, to reserve room for the whole line
-    let app: Uint8Array | undefined;
-    let extra = '';
-    if (ported) {
-      const a = f.app;
-      const name = a?.app ?? appFromPort(proto === IPPROTO_TCP ? 'tcp' : proto === IPPROTO_UDP ? 'udp' : 'sctp', f.sport, f.dport);
-      if (name) {
-        app = appJson(name);
-        if (app === undefined) extra = ',"app":' + JSON.stringify(name);
-      }
-      if (a !== undefined) {
-        if (a.dns) extra += ',"dns":' + JSON.stringify(a.dns);
-        if (a.dhcp) extra += ',"dhcp":' + JSON.stringify(a.dhcp);
-        if (a.tls_sni) extra += ',"tls_sni":' + JSON.stringify(a.tls_sni);
-      }
-    }
-    if (f.arp) extra += ',"arp":' + JSON.stringify(f.arp);
-    let origin = this.originBytes;
-    if (origin === undefined) {
-      const text = '","origin":' + JSON.stringify(this.origin) + '}\n';
-      origin = this.originBytes = new Uint8Array(Buffer.from(text, 'utf8'));
-      this.originUtf8 = origin.length !== text.length;
-    }
-    const arp = proto < 0 ? f.arp! : undefined;
-    w.reserve(1024 + origin.length + 3 * (extra.length + (arp ? arp.spa.length + arp.tpa.length : 0)));
-    if (this.originUtf8) w.markUtf8();
-
-    const ep = this.epoch === this.epoch ? this.epoch : 0;
-    const b = w.buf;
-    let n = w.n;
-    n = putBytes(b, n, J_START);
-    n = putIso(b, n, ep + f.first);
-    n = putBytes(b, n, J_END);
-    n = putIso(b, n, ep + f.last);
-    n = putBytes(b, n, J_PROTO);
-    n = proto === IPPROTO_TCP ? putBytes(b, n, J_TCP) : proto === IPPROTO_UDP ? putBytes(b, n, J_UDP) : putAscii(b, n, protoName(proto));
-    n = putBytes(b, n, J_SRC);
-    if (arp) {
-      w.n = n;
-      w.text(arp.spa);
-      n = w.n;
-    } else if (f.v6) n = putAscii(b, n, v6text(f.a0, f.a1, f.a2, f.a3));
-    else n = putIpv4(b, n, f.a0);
-    if (ported) {
-      n = putBytes(b, n, J_SPORT);
-      n = putInt(b, n, f.sport);
-      n = putBytes(b, n, J_DST);
-    } else {
-      n = putBytes(b, n, J_DST_AFTER_SRC);
-    }
-    if (arp) {
-      w.n = n;
-      w.text(arp.tpa);
-      n = w.n;
-    } else if (f.v6) n = putAscii(b, n, v6text(f.b0, f.b1, f.b2, f.b3));
-    else n = putIpv4(b, n, f.b0);
-    if (ported) {
-      n = putBytes(b, n, J_DPORT);
-      n = putInt(b, n, f.dport);
-    } else {
-      b[n++] = 0x22;
-    }
-    if (f.icmpType >= 0 && (proto === IPPROTO_ICMP || proto === IPPROTO_ICMPV6)) {
-      n = putBytes(b, n, J_ICMP_TYPE);
-      n = putInt(b, n, f.icmpType);
-      n = putBytes(b, n, J_ICMP_CODE);
-      n = putInt(b, n, f.icmpCode);
-    }
-    n = putBytes(b, n, J_PKTS);
-    n = putInt(b, n, f.pkts);
-    n = putBytes(b, n, J_BYTES);
-    n = putInt(b, n, f.bytes);
-    n = putBytes(b, n, J_RPKTS);
-    n = putInt(b, n, f.rpkts);
-    n = putBytes(b, n, J_RBYTES);
-    n = putInt(b, n, f.rbytes);
-    if (proto === IPPROTO_TCP) {
-      if (f.flags) {
-        n = putBytes(b, n, J_FLAGS);
-        n = putAscii(b, n, FLAG_LETTERS[f.flags]);
-        b[n++] = 0x22;
-      }
-      if (f.rflags) {
-        n = putBytes(b, n, J_RFLAGS);
-        n = putAscii(b, n, FLAG_LETTERS[f.rflags]);
-        b[n++] = 0x22;
-      }
-      n = putBytes(b, n, J_STATE);
-      n = putAscii(b, n, tcpState(f));
-      b[n++] = 0x22;
-    } else if (proto === IPPROTO_UDP) {
-      n = putBytes(b, n, f.pkts > 0 ? (f.rpkts > 0 ? J_STATE_SF : J_STATE_S0) : f.rpkts > 0 ? J_STATE_SHR : J_STATE_OTH);
-    }
-    if (app !== undefined) n = putBytes(b, n, app);
-    if (extra) {
-      w.n = n;
-      w.text(extra);
-      n = w.n;
-    }
-    if (f.smacHi >= 0) {
-      n = putBytes(b, n, J_SMAC);
-      n = putMac(b, n, f.smacHi, f.smacLo);
-      b[n++] = 0x22;
-    }
-    if (f.dmacHi >= 0) {
-      n = putBytes(b, n, J_DMAC);
-      n = putMac(b, n, f.dmacHi, f.dmacLo);
-      b[n++] = 0x22;
-    }
-    if (f.vlan >= 0) {
-      n = putBytes(b, n, J_VLAN);
-      n = putInt(b, n, f.vlan);
-    }
-    if (proto >= 0) {
-      n = putBytes(b, n, J_CID);
-      n =
-        proto === IPPROTO_ICMP || proto === IPPROTO_ICMPV6
-          ? putCommunityId(b, n, proto, f.v6, f.a0, f.a1, f.a2, f.a3, f.b0, f.b1, f.b2, f.b3, f.icmpType < 0 ? 0 : f.icmpType, f.icmpCode < 0 ? 0 : f.icmpCode)
-          : putCommunityId(b, n, proto, f.v6, f.a0, f.a1, f.a2, f.a3, f.b0, f.b1, f.b2, f.b3, ported ? f.sport : 0, ported ? f.dport : 0);
-      b[n++] = 0x22;
-    }
-    n = putBytes(b, n, J_ID);
-    n = putFlowId(b, n, this.originSeed, f.idx, f.depth);
-    w.n = putBytes(b, n, origin);
+    lineText(f);
+    const arp = f.proto < 0 ? f.arp! : undefined;
+    writeFlowLine(f, w, this.epoch === this.epoch ? this.epoch : 0, lineName, lineExtra, arp ? arp.spa : '', arp ? arp.tpa : '', (this.tail ??= new OriginTail(this.origin)));
   }
+}
+
+/** lineText's results: the flow's application name ('' for none) and the JSON of its details */
+let lineName = '';
+let lineExtra = '';
+
+/**
+ * The parts of f's line that are not numbers: the application name, and the JSON members of
+ * the application's details (DNS, DHCP, TLS SNI) and of ARP, in the contract's order.
+ */
+function lineText(f: FlowState): void {
+  const proto = f.proto;
+  let name = '';
+  let extra = '';
+  if (proto === IPPROTO_TCP || proto === IPPROTO_UDP || proto === IPPROTO_SCTP) {
+    const a = f.app;
+    name = a?.app ?? appFromPort(proto === IPPROTO_TCP ? 'tcp' : proto === IPPROTO_UDP ? 'udp' : 'sctp', f.sport, f.dport) ?? '';
+    if (a !== undefined) {
+      if (a.dns) extra += ',"dns":' + JSON.stringify(a.dns);
+      if (a.dhcp) extra += ',"dhcp":' + JSON.stringify(a.dhcp);
+      if (a.tls_sni) extra += ',"tls_sni":' + JSON.stringify(a.tls_sni);
+    }
+  }
+  if (f.arp) extra += ',"arp":' + JSON.stringify(f.arp);
+  lineName = name;
+  lineExtra = extra;
+}
+
+/** The end of every line of a source: `","origin":ORIGIN}` and the newline in UTF-8, and the seed of its flow ids. */
+export class OriginTail {
+  readonly bytes: Uint8Array;
+  readonly utf8: boolean;
+  readonly seed: [number, number];
+  constructor(origin: string) {
+    const text = '","origin":' + JSON.stringify(origin) + '}\n';
+    this.bytes = new Uint8Array(Buffer.from(text, 'utf8'));
+    this.utf8 = this.bytes.length !== text.length;
+    this.seed = originHash(origin);
+  }
+}
+
+/** Ended flows as numbers, PF a flow (see FlowPack), for a writer thread. */
+export interface PackedFlows {
+  data: Float64Array;
+  count: number;
+  /** the flows' text: lineText's extra, and for ARP the two addresses after it */
+  strs: string[];
+  /** application names first used in this batch, numbered on from the names sent before */
+  names: string[];
+}
+
+// a packed flow: the FlowState fields that its line and tcpState read, the application name's
+// number (-1: none) and where its text is in strs (-1: none)
+const PF = 36;
+const P_VLAN = 33;
+const P_NAME = 34;
+const P_STR = 35;
+/** application names numbered at most (more are sent as text) */
+const MAX_NAMES = 4096;
+
+/** The meter side of packed mode: flows to numbers, in the order they end. */
+class FlowPack {
+  private data = new Float64Array(PF * 1024);
+  private count = 0;
+  private strs: string[] = [];
+  private readonly ids = new Map<string, number>();
+  private names: string[] = [];
+
+  add(f: FlowState): void {
+    lineText(f);
+    let d = this.data;
+    const i = this.count * PF;
+    if (i + PF > d.length) {
+      const bigger = new Float64Array(d.length * 2);
+      bigger.set(d);
+      this.data = d = bigger;
+    }
+    d[i] = f.proto;
+    d[i + 1] = f.v6 ? 1 : 0;
+    d[i + 2] = f.a0;
+    d[i + 3] = f.a1;
+    d[i + 4] = f.a2;
+    d[i + 5] = f.a3;
+    d[i + 6] = f.b0;
+    d[i + 7] = f.b1;
+    d[i + 8] = f.b2;
+    d[i + 9] = f.b3;
+    d[i + 10] = f.sport;
+    d[i + 11] = f.dport;
+    d[i + 12] = f.icmpType;
+    d[i + 13] = f.icmpCode;
+    d[i + 14] = f.first;
+    d[i + 15] = f.last;
+    d[i + 16] = f.idx;
+    d[i + 17] = f.depth;
+    d[i + 18] = f.pkts;
+    d[i + 19] = f.bytes;
+    d[i + 20] = f.rpkts;
+    d[i + 21] = f.rbytes;
+    d[i + 22] = f.flags;
+    d[i + 23] = f.rflags;
+    d[i + 24] = f.os;
+    d[i + 25] = f.rs;
+    d[i + 26] = f.oSize;
+    d[i + 27] = f.rSize;
+    d[i + 28] = f.rstos0;
+    d[i + 29] = f.smacHi;
+    d[i + 30] = f.smacLo;
+    d[i + 31] = f.dmacHi;
+    d[i + 32] = f.dmacLo;
+    d[i + P_VLAN] = f.vlan;
+    const name = lineName;
+    let extra = lineExtra;
+    let id = -1;
+    if (name) {
+      const known = this.ids.get(name);
+      if (known !== undefined) id = known;
+      else if (this.ids.size < MAX_NAMES) {
+        id = this.ids.size;
+        this.ids.set(name, id);
+        this.names.push(name);
+      } else {
+        // the text writeFlowLine makes of a name
+        extra = ',"app":' + JSON.stringify(name) + extra;
+      }
+    }
+    d[i + P_NAME] = id;
+    if (extra || f.proto < 0) {
+      d[i + P_STR] = this.strs.length;
+      this.strs.push(extra);
+      if (f.proto < 0) this.strs.push(f.arp!.spa, f.arp!.tpa);
+    } else d[i + P_STR] = -1;
+    this.count++;
+  }
+
+  take(): PackedFlows {
+    const out: PackedFlows = { data: this.data.slice(0, this.count * PF), count: this.count, strs: this.strs, names: this.names };
+    this.count = 0;
+    this.strs = [];
+    this.names = [];
+    return out;
+  }
+}
+
+/**
+ * The writer thread's side of packed mode: the lines of `p`'s flows into w, as the meter would
+ * have written them. `names` holds every name sent so far (p.names are added to it); `ep` is
+ * the meter's epoch (0 when it has none).
+ */
+export function writeFlowPack(p: PackedFlows, names: string[], ep: number, tail: OriginTail, w: ByteWriter): void {
+  for (const n of p.names) names.push(n);
+  const f = scratchFlow;
+  const d = p.data;
+  const strs = p.strs;
+  for (let i = 0; i < p.count * PF; i += PF) {
+    f.proto = d[i];
+    f.v6 = d[i + 1] === 1;
+    f.a0 = d[i + 2];
+    f.a1 = d[i + 3];
+    f.a2 = d[i + 4];
+    f.a3 = d[i + 5];
+    f.b0 = d[i + 6];
+    f.b1 = d[i + 7];
+    f.b2 = d[i + 8];
+    f.b3 = d[i + 9];
+    f.sport = d[i + 10];
+    f.dport = d[i + 11];
+    f.icmpType = d[i + 12];
+    f.icmpCode = d[i + 13];
+    f.first = d[i + 14];
+    f.last = d[i + 15];
+    f.idx = d[i + 16];
+    f.depth = d[i + 17];
+    f.pkts = d[i + 18];
+    f.bytes = d[i + 19];
+    f.rpkts = d[i + 20];
+    f.rbytes = d[i + 21];
+    f.flags = d[i + 22];
+    f.rflags = d[i + 23];
+    f.os = d[i + 24];
+    f.rs = d[i + 25];
+    f.oSize = d[i + 26];
+    f.rSize = d[i + 27];
+    f.rstos0 = d[i + 28];
+    f.smacHi = d[i + 29];
+    f.smacLo = d[i + 30];
+    f.dmacHi = d[i + 31];
+    f.dmacLo = d[i + 32];
+    f.vlan = d[i + P_VLAN];
+    const id = d[i + P_NAME];
+    const at = d[i + P_STR];
+    const extra = at >= 0 ? strs[at] : '';
+    const arp = f.proto < 0 && at >= 0;
+    writeFlowLine(f, w, ep, id >= 0 ? names[id] : '', extra, arp ? strs[at + 1] : '', arp ? strs[at + 2] : '', tail);
+  }
+}
+
+const scratchFlow = new FlowState();
+
+/**
+ * f's NDJSON line into w: `ep` the meter's epoch, `name` and `extra` what lineText gave, and
+ * for ARP (proto -1) the addresses as text.
+ */
+function writeFlowLine(f: FlowState, w: ByteWriter, ep: number, name: string, extra: string, arpSrc: string, arpDst: string, tail: OriginTail): void {
+  const proto = f.proto;
+  const ported = proto === IPPROTO_TCP || proto === IPPROTO_UDP || proto === IPPROTO_SCTP;
+  let app: Uint8Array | undefined;
+  if (name) {
+    app = appJson(name);
+    if (app === undefined) extra = ',"app":' + JSON.stringify(name) + extra;
+  }
+  const origin = tail.bytes;
+  const isArp = proto < 0;
+  // room for the whole line
+  w.reserve(1024 + origin.length + 3 * (extra.length + arpSrc.length + arpDst.length));
+  if (tail.utf8) w.markUtf8();
+
+  const b = w.buf;
+  let n = w.n;
+  n = putBytes(b, n, J_START);
+  n = putIso(b, n, ep + f.first);
+  n = putBytes(b, n, J_END);
+  n = putIso(b, n, ep + f.last);
+  n = putBytes(b, n, J_PROTO);
+  n = proto === IPPROTO_TCP ? putBytes(b, n, J_TCP) : proto === IPPROTO_UDP ? putBytes(b, n, J_UDP) : putAscii(b, n, protoName(proto));
+  n = putBytes(b, n, J_SRC);
+  if (isArp) {
+    w.n = n;
+    w.text(arpSrc);
+    n = w.n;
+  } else if (f.v6) n = putAscii(b, n, v6text(f.a0, f.a1, f.a2, f.a3));
+  else n = putIpv4(b, n, f.a0);
+  if (ported) {
+    n = putBytes(b, n, J_SPORT);
+    n = putInt(b, n, f.sport);
+    n = putBytes(b, n, J_DST);
+  } else {
+    n = putBytes(b, n, J_DST_AFTER_SRC);
+  }
+  if (isArp) {
+    w.n = n;
+    w.text(arpDst);
+    n = w.n;
+  } else if (f.v6) n = putAscii(b, n, v6text(f.b0, f.b1, f.b2, f.b3));
+  else n = putIpv4(b, n, f.b0);
+  if (ported) {
+    n = putBytes(b, n, J_DPORT);
+    n = putInt(b, n, f.dport);
+  } else {
+    b[n++] = 0x22;
+  }
+  if (f.icmpType >= 0 && (proto === IPPROTO_ICMP || proto === IPPROTO_ICMPV6)) {
+    n = putBytes(b, n, J_ICMP_TYPE);
+    n = putInt(b, n, f.icmpType);
+    n = putBytes(b, n, J_ICMP_CODE);
+    n = putInt(b, n, f.icmpCode);
+  }
+  n = putBytes(b, n, J_PKTS);
+  n = putInt(b, n, f.pkts);
+  n = putBytes(b, n, J_BYTES);
+  n = putInt(b, n, f.bytes);
+  n = putBytes(b, n, J_RPKTS);
+  n = putInt(b, n, f.rpkts);
+  n = putBytes(b, n, J_RBYTES);
+  n = putInt(b, n, f.rbytes);
+  if (proto === IPPROTO_TCP) {
+    if (f.flags) {
+      n = putBytes(b, n, J_FLAGS);
+      n = putAscii(b, n, FLAG_LETTERS[f.flags]);
+      b[n++] = 0x22;
+    }
+    if (f.rflags) {
+      n = putBytes(b, n, J_RFLAGS);
+      n = putAscii(b, n, FLAG_LETTERS[f.rflags]);
+      b[n++] = 0x22;
+    }
+    n = putBytes(b, n, J_STATE);
+    n = putAscii(b, n, tcpState(f));
+    b[n++] = 0x22;
+  } else if (proto === IPPROTO_UDP) {
+    n = putBytes(b, n, f.pkts > 0 ? (f.rpkts > 0 ? J_STATE_SF : J_STATE_S0) : f.rpkts > 0 ? J_STATE_SHR : J_STATE_OTH);
+  }
+  if (app !== undefined) n = putBytes(b, n, app);
+  if (extra) {
+    w.n = n;
+    w.text(extra);
+    n = w.n;
+  }
+  if (f.smacHi >= 0) {
+    n = putBytes(b, n, J_SMAC);
+    n = putMac(b, n, f.smacHi, f.smacLo);
+    b[n++] = 0x22;
+  }
+  if (f.dmacHi >= 0) {
+    n = putBytes(b, n, J_DMAC);
+    n = putMac(b, n, f.dmacHi, f.dmacLo);
+    b[n++] = 0x22;
+  }
+  if (f.vlan >= 0) {
+    n = putBytes(b, n, J_VLAN);
+    n = putInt(b, n, f.vlan);
+  }
+  if (proto >= 0) {
+    n = putBytes(b, n, J_CID);
+    n =
+      proto === IPPROTO_ICMP || proto === IPPROTO_ICMPV6
+        ? putCommunityId(b, n, proto, f.v6, f.a0, f.a1, f.a2, f.a3, f.b0, f.b1, f.b2, f.b3, f.icmpType < 0 ? 0 : f.icmpType, f.icmpCode < 0 ? 0 : f.icmpCode)
+        : putCommunityId(b, n, proto, f.v6, f.a0, f.a1, f.a2, f.a3, f.b0, f.b1, f.b2, f.b3, ported ? f.sport : 0, ported ? f.dport : 0);
+    b[n++] = 0x22;
+  }
+  n = putBytes(b, n, J_ID);
+  n = putFlowId(b, n, tail.seed, f.idx, f.depth);
+  w.n = putBytes(b, n, origin);
 }
 
 /**

@@ -22,6 +22,8 @@ export interface IngestRun {
   signal?: AbortSignal;
   /** worker threads for a large capture file, or a text file of more than one chunk (1: read it in this thread) */
   threads?: number;
+  /** a capture file of parallelMinBytes or more read in one thread (threads 1) has its flow lines written by a writer thread */
+  writerThread?: boolean;
   /** worker threads for a large text file, when they differ from `threads` (the default of the command) */
   textThreads?: number;
   /** the size from which a capture file is read by the worker threads (default PARALLEL_MIN_BYTES) */
@@ -96,7 +98,8 @@ export async function* ingest(run: IngestRun): AsyncGenerator<AnyRecord[] | stri
             const { meterCaptureFile } = await import('../formats/capture.js');
             const { PcapParser } = await import('../formats/pcap.js');
             const { PcapngParser } = await import('../formats/pcapng.js');
-            yield* meterCaptureFile(arg, ctx, format === 'pcap' ? (meter, damage) => new PcapParser(meter, damage) : (meter, damage) => new PcapngParser(meter, damage));
+            const writer = run.writerThread === true && st.size >= (run.parallelMinBytes ?? PARALLEL_MIN_BYTES);
+            yield* meterCaptureFile(arg, ctx, format === 'pcap' ? (meter, damage) => new PcapParser(meter, damage) : (meter, damage) => new PcapngParser(meter, damage), writer);
             continue;
           }
         }

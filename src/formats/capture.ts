@@ -3,8 +3,10 @@
 // they expire, and turn damage into one diagnostic line `FILE: packet N (offset X): reason`.
 import { close, open, read } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { DEFAULT_MAX_OPEN, DEFAULT_METER, FlowMeter, type MeterOptions } from '../core/flowmeter.js';
+import { DEFAULT_MAX_OPEN, DEFAULT_METER, FlowMeter, type MeterOptions, type PackedFlows } from '../core/flowmeter.js';
 import type { AnyRecord } from '../record.js';
+import { WorkerPort } from '../worker-port.js';
+import type { WriterInput, WriterJob, WriterReply } from './capture-writer.js';
 import type { IngestOptions, ReadContext } from './types.js';
 
 /**
@@ -80,9 +82,16 @@ export function meterCaptureText(input: Readable, ctx: ReadContext, make: MakePa
  * The flows of a capture file (not compressed) as NDJSON in UTF-8 bytes, read with reused
  * buffers: the bytes the meter writes go to the output as they are, never through a string.
  */
-export function meterCaptureFile(path: string, ctx: ReadContext, make: MakeParser): AsyncGenerator<Uint8Array> {
-  return run(fileChunks(path), ctx, make, 'bytes') as AsyncGenerator<Uint8Array>;
+export function meterCaptureFile(path: string, ctx: ReadContext, make: MakeParser, writerThread = false): AsyncGenerator<Uint8Array> {
+  return run(fileChunks(path), ctx, make, 'bytes', writerThread) as AsyncGenerator<Uint8Array>;
 }
+
+/** batches of flows handed to the writer thread and not yet written */
+const WRITER_AHEAD = 8;
+const WRITER_URL = new URL('./capture-writer.js', import.meta.url);
+
+/** The writer thread failed: not a fault of the input. */
+class WriterFailed extends Error {}
 
 /** bytes read from a file at a time */
 const FILE_CHUNK = 4 << 20;
@@ -180,9 +189,27 @@ export class ChunkFeed {
   }
 }
 
-async function* run(input: AsyncIterable<Uint8Array>, ctx: ReadContext, make: MakeParser, mode: 'records' | 'text' | 'bytes'): AsyncGenerator<AnyRecord[] | string | Uint8Array> {
+async function* run(input: AsyncIterable<Uint8Array>, ctx: ReadContext, make: MakeParser, mode: 'records' | 'text' | 'bytes', writerThread = false): AsyncGenerator<AnyRecord[] | string | Uint8Array> {
   const meter = new FlowMeter(ctx.source, meterOptions(ctx.options));
   if (mode !== 'records') meter.useText();
+  // with a writer thread (bytes only), the meter hands over ended flows as numbers and the
+  // thread writes their lines, in the same order and the same bytes
+  const writer = mode === 'bytes' && writerThread ? new WorkerPort<WriterInput, WriterReply>(WRITER_URL, { origin: ctx.source } satisfies WriterJob, 'flow writer thread') : undefined;
+  if (writer) meter.usePack();
+  let behind = 0;
+  const send = (flows: PackedFlows): void => {
+    if (flows.count === 0) return;
+    writer!.post({ kind: 'flows', flows, epoch: meter.epoch === meter.epoch ? meter.epoch : 0 }, [flows.data.buffer as ArrayBuffer]);
+    behind++;
+  };
+  const written = async (): Promise<Uint8Array> => {
+    behind--;
+    try {
+      return (await writer!.next()).bytes;
+    } catch (err) {
+      throw new WriterFailed((err as Error)?.message ?? String(err));
+    }
+  };
   const take = (): AnyRecord[] | string | Uint8Array => (mode === 'bytes' ? meter.takeBytes() : mode === 'text' ? meter.takeText() : meter.take());
   const damage = new DamageReport(ctx);
   const parser = make(meter, damage);
@@ -190,24 +217,48 @@ async function* run(input: AsyncIterable<Uint8Array>, ctx: ReadContext, make: Ma
   let total = 0;
   let lastProgress = 0;
   try {
-    for await (const chunk of input) {
-      total += chunk.length;
-      feed.push(chunk);
-      const out = take();
-      if (out.length) yield out;
-      if (ctx.signal?.aborted) break; // interrupted: the open flows are still written below
-      if (ctx.progress && total - lastProgress >= 1 << 24) {
-        lastProgress = total;
-        ctx.progress(total, parser.packets);
+    try {
+      for await (const chunk of input) {
+        total += chunk.length;
+        feed.push(chunk);
+        if (writer) {
+          send(meter.takePack());
+          // what the writer has done, in order; wait for it only when it is far behind
+          while (behind > 0 && (writer.ready > 0 || behind > WRITER_AHEAD)) {
+            const out = await written();
+            if (out.length) yield out;
+          }
+        } else {
+          const out = take();
+          if (out.length) yield out;
+        }
+        if (ctx.signal?.aborted) break; // interrupted: the open flows are still written below
+        if (ctx.progress && total - lastProgress >= 1 << 24) {
+          lastProgress = total;
+          ctx.progress(total, parser.packets);
+        }
       }
+    } catch (err) {
+      if (err instanceof WriterFailed) throw err;
+      if (!ctx.signal?.aborted) damage.report(parser.packets + 1, feed.offset, `read error: ${(err as Error).message ?? String(err)}`);
     }
-  } catch (err) {
-    if (!ctx.signal?.aborted) damage.report(parser.packets + 1, feed.offset, `read error: ${(err as Error).message ?? String(err)}`);
+    if (meter.stats.evicted) ctx.diag.warn(`more than ${meterOptions(ctx.options).maxOpen} flows were open at once: ${meter.stats.evicted} were written before their timeout (--max-flows)`, ctx.source);
+    if (ctx.signal?.aborted) damage.note(`interrupted after ${parser.packets} packets (offset ${feed.offset}): the flows seen so far are written`);
+    else feed.end();
+    if (writer) {
+      send(meter.finishPack());
+      writer.end({ kind: 'end' });
+      if (ctx.progress) ctx.progress(total, parser.packets);
+      while (behind > 0) {
+        const out = await written();
+        if (out.length) yield out;
+      }
+      return;
+    }
+    const out = mode === 'bytes' ? Buffer.from(meter.finishText(), 'utf8') : mode === 'text' ? meter.finishText() : meter.finish();
+    if (ctx.progress) ctx.progress(total, parser.packets);
+    if (out.length) yield out;
+  } finally {
+    writer?.stop();
   }
-  if (meter.stats.evicted) ctx.diag.warn(`more than ${meterOptions(ctx.options).maxOpen} flows were open at once: ${meter.stats.evicted} were written before their timeout (--max-flows)`, ctx.source);
-  if (ctx.signal?.aborted) damage.note(`interrupted after ${parser.packets} packets (offset ${feed.offset}): the flows seen so far are written`);
-  else feed.end();
-  const out = mode === 'bytes' ? Buffer.from(meter.finishText(), 'utf8') : mode === 'text' ? meter.finishText() : meter.finish();
-  if (ctx.progress) ctx.progress(total, parser.packets);
-  if (out.length) yield out;
 }
