@@ -5,7 +5,7 @@
 import type { Readable } from 'node:stream';
 import type { Flow } from '../record.js';
 import { badTimes, blankFacts, clearFacts, makeFlow, protoNumber, type FlowFacts } from './netflow/normalize.js';
-import { intOf, lineBatches, parseDateTime, parseEpochSeconds } from './netflow/text.js';
+import { Fields, intOf, lineBatches, parseDateTime, parseEpochSeconds } from './netflow/text.js';
 import { rowReaders, type RowSink } from './netflow/rows.js';
 import { lineChunks, type ChunkReader } from './text-chunks.js';
 import { chunkedText } from './text-parallel.js';
@@ -81,12 +81,22 @@ interface RowState {
   state: string | undefined;
 }
 
-/** One ra row read into `facts` (cleared first) and `st`: null for management records, a reason when bad, undefined when read. */
-function argusFacts(f: string[], col: Int32Array, facts: FlowFacts, st: RowState): string | null | undefined {
-  const get = (k: number): string | undefined => {
-    const i = col[k];
-    return i >= 0 && i < f.length ? f[i].trim() : undefined;
-  };
+/** field i of a row, trimmed as String.trim does (undefined when the row has fewer fields); sliced only, when nothing is to trim */
+function field(f: Fields, i: number): string | undefined {
+  if (i < 0 || i >= f.n) return undefined;
+  const line = f.line;
+  const a = f.from(i);
+  const b = f.to(i);
+  if (a === b) return '';
+  const c0 = line.charCodeAt(a);
+  const c1 = line.charCodeAt(b - 1);
+  if (c0 > 32 && c0 < 127 && c1 > 32 && c1 < 127) return line.slice(a, b);
+  return line.slice(a, b).trim();
+}
+
+/** One ra row (its comma-separated fields located) read into `facts` (cleared first) and `st`: null for management records, a reason when bad, undefined when read. */
+function argusFacts(f: Fields, col: Int32Array, facts: FlowFacts, st: RowState): string | null | undefined {
+  const get = (k: number): string | undefined => field(f, col[k]);
   const protoText = get(PROTO) ?? '';
   if (protoText === 'man') return null; // argus management records
   const proto = protoText === 'tcp' ? 6 : protoText === 'udp' ? 17 : protoNumber(protoText);
@@ -159,7 +169,8 @@ function argusFacts(f: string[], col: Int32Array, facts: FlowFacts, st: RowState
 export function argusFlow(f: string[], c: Cols, origin: string, id?: string): Flow | string | undefined {
   const facts = blankFacts();
   const st: RowState = { state: undefined };
-  const why = argusFacts(f, columnIndex(c), facts, st);
+  const col = columnIndex(c);
+  const why = argusFacts(new Fields(44, Math.max(...col, 0) + 2).set(f.join(','), Math.max(...col, 0)), col, facts, st);
   if (why === null) return undefined;
   if (why !== undefined) return why;
   const flow = makeFlow(facts, origin, origin, id);
@@ -175,34 +186,43 @@ interface ArgusState {
 
 const argusStart = (): ArgusState => ({ col: null, stopped: false });
 
-const SCRATCH = { facts: blankFacts(), st: { state: undefined } as RowState, col: new Int32Array(0) as Int32Array, of: null as number[] | null };
+const SCRATCH = { facts: blankFacts(), st: { state: undefined } as RowState, col: new Int32Array(0) as Int32Array, of: null as number[] | null, fields: new Fields(44, 2), last: 0 };
+
+/** the columns of a header into SCRATCH (the fields of a row located up to the last of them) */
+function useColumns(col: Int32Array): void {
+  SCRATCH.col = col;
+  let last = 0;
+  for (let k = 0; k < col.length; k++) if (col[k] > last) last = col[k];
+  SCRATCH.last = last;
+  if (SCRATCH.fields.starts.length < last + 4) SCRATCH.fields = new Fields(44, last + 2);
+}
 
 /** The rows of a batch of ra csv lines, each to `row`: its facts and State, or a bad row's reason. */
 function argusLines(s: ArgusState, lines: string[], first: number, ctx: ReadContext, row: RowSink): ArgusState {
   const { facts, st } = SCRATCH;
   if (s.col !== SCRATCH.of) {
     SCRATCH.of = s.col;
-    SCRATCH.col = Int32Array.from(s.col ?? []);
+    useColumns(Int32Array.from(s.col ?? []));
   }
   for (let k = 0; k < lines.length; k++) {
     if (s.stopped) return s;
     const lt = lines[k];
     const ll = first + k;
     if (lt.length === 0) continue;
-    const f = lt.split(',');
     if (!s.col) {
       const cols: Cols = {};
-      f.forEach((name, i) => (cols[name.trim()] = i));
+      lt.split(',').forEach((name, i) => (cols[name.trim()] = i));
       const col = columnIndex(cols);
       s.col = SCRATCH.of = Array.from(col);
-      SCRATCH.col = col;
+      useColumns(col);
       if (col[SRC] < 0 || col[DST] < 0 || col[PROTO] < 0) {
         ctx.diag.skip(ctx.source, ll, 'Argus csv header without SrcAddr, DstAddr and Proto: the file is skipped');
         s.stopped = true;
       }
       continue;
     }
-    const why = argusFacts(f, SCRATCH.col, facts, st);
+    // only the fields up to the last column read are located (and counted up to one past it)
+    const why = argusFacts(SCRATCH.fields.set(lt, SCRATCH.last, SCRATCH.last + 2), SCRATCH.col, facts, st);
     if (why === null) continue;
     if (why !== undefined) ctx.diag.skip(ctx.source, ll, why);
     else row(facts, ll, undefined, 'argus_state', st.state);

@@ -87,8 +87,23 @@ export function splitLines(text: string): string[] {
 export function textRows(source: string, sink: () => TextSink): RowSink {
   const ids = new IdHasher(`${source}:`);
   const originHead = Buffer.from(JSON.stringify(`${source}:`).slice(0, -1), 'utf8');
+  // the extra field's text of the last few values (Argus' State: a handful of words)
+  let tails = new Map<string, string>();
+  let tailKey = '';
+  const tailOf = (key: string, value: string): string => {
+    if (key !== tailKey || tails.size >= 64) {
+      tails = new Map();
+      tailKey = key;
+    }
+    let t = tails.get(value);
+    if (t === undefined) {
+      t = `,${jsonString(key)}:${jsonString(value)}`;
+      tails.set(value, t);
+    }
+    return t;
+  };
   return (facts, line, communityId, extraKey, extraValue) =>
-    writeRowLine(sink(), facts, originHead, line, ids, communityId || undefined, extraKey && extraValue ? `,${jsonString(extraKey)}:${jsonString(extraValue)}` : '');
+    writeRowLine(sink(), facts, originHead, line, ids, communityId || undefined, extraKey && extraValue ? tailOf(extraKey, extraValue) : '');
 }
 
 /** A chunk reader of a reader whose rows come from lines: `lines` reads one batch of lines into `row`. */

@@ -327,6 +327,9 @@ function iso(ms: number): string {
   return ISO_PREFIX[slot] + PAD2[sec] + '.' + (milli < 10 ? '00' : milli < 100 ? '0' : '') + milli + 'Z';
 }
 
+const ISO_BYTES_MIN = new Float64Array(64).fill(NaN);
+const ISO_BYTES = new Uint8Array(64 * 17);
+
 /** iso(ms) as bytes into a sink: the minute's text from the cache, the rest digit by digit */
 function writeIso(o: TextSink, ms: number): void {
   const min = Math.floor(ms / 60000);
@@ -340,7 +343,13 @@ function writeIso(o: TextSink, ms: number): void {
     ISO_MIN[slot] = min;
     ISO_PREFIX[slot] = new Date(min * 60000).toISOString().slice(0, 17);
   }
-  o.ascii(ISO_PREFIX[slot]);
+  if (ISO_BYTES_MIN[slot] !== min) {
+    // the minute's text as bytes too: copied without reading a sliced string
+    ISO_BYTES_MIN[slot] = min;
+    const p = ISO_PREFIX[slot];
+    for (let i = 0; i < 17; i++) ISO_BYTES[slot * 17 + i] = p.charCodeAt(i);
+  }
+  o.bytesAt(ISO_BYTES, slot * 17, 17);
   const sec = Math.floor(rest / 1000);
   const milli = rest - sec * 1000;
   o.secondsMillisZ(sec, milli);

@@ -546,7 +546,23 @@ export class TextSink {
 
   /** append text as UTF-8 (with room for a newline after it) */
   text(s: string): void {
-    this.room(s.length * 3 + 1);
+    const n = s.length;
+    this.room(n * 3 + 1);
+    if (n <= 64) {
+      // short text, ASCII so far: byte by byte (no call into the encoder); from the first other character on, the encoder
+      const b = this.buf;
+      let u = this.used;
+      let i = 0;
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 128) break;
+        b[u++] = c;
+      }
+      this.used = u;
+      if (i === n) return;
+      this.used += b.write(i ? s.slice(i) : s, u, 'utf8');
+      return;
+    }
     this.used += this.buf.write(s, this.used, 'utf8');
   }
 
@@ -566,7 +582,21 @@ export class TextSink {
     this.room(n + 1);
     const b = this.buf;
     let u = this.used;
+    if (n > 24) {
+      b.set(k, u);
+      this.used = u + n;
+      return;
+    }
     for (let i = 0; i < n; i++) b[u++] = k[i];
+    this.used = u;
+  }
+
+  /** append bytes [from, from+n) of k, which the caller knows are whole UTF-8 text */
+  bytesAt(k: Uint8Array, from: number, n: number): void {
+    this.room(n + 1);
+    const b = this.buf;
+    let u = this.used;
+    for (let i = from, e = from + n; i < e; i++) b[u++] = k[i];
     this.used = u;
   }
 
