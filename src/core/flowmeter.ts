@@ -13,7 +13,7 @@ import { formatIPv4, formatIPv6Words } from '../net.js';
 import type { ArpInfo, Flow } from '../record.js';
 import { decodeArp } from '../packet/app/arp.js';
 import { communityId, putCommunityId } from '../packet/app/community-id.js';
-import { appFromPort, inspectPayload, mergeApp, type AppInfo } from '../packet/app/index.js';
+import { appFromPort, inspectPayload, mergeApp, type AppInfo, type PayloadContext } from '../packet/app/index.js';
 import { decodeIp } from '../packet/ip.js';
 import { decodeLink, ETH_ARP, ETH_IPV4, ETH_IPV6 } from '../packet/link.js';
 import { Frag, Packet } from '../packet/packet.js';
@@ -84,6 +84,8 @@ const FLAG_LETTERS: string[] = (() => {
   }
   return out;
 })();
+
+const NO_BYTES = new Uint8Array(0);
 
 const HEX2: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
@@ -222,6 +224,7 @@ export class FlowMeter {
   private readonly textOut = new ByteWriter();
   /** one line at a time (finishKeyed) */
   private readonly lineOut = new ByteWriter();
+  private readonly payloadCtx: PayloadContext = { proto: 'tcp', sport: 0, dport: 0, fromOriginator: true, payload: NO_BYTES, off: 0, len: 0, flowPkts: 0 };
   /** packed mode (usePack) */
   private pack: FlowPack | undefined = undefined;
   /** the end of every line (made by the first writeLine) */
@@ -513,16 +516,18 @@ export class FlowMeter {
     if (n >= APP_PKTS && !always) return;
     if (fwd) f.appO++;
     else f.appR++;
-    const info = inspectPayload({
-      proto: f.proto === IPPROTO_TCP ? 'tcp' : f.proto === IPPROTO_UDP ? 'udp' : 'sctp',
-      sport: f.sport,
-      dport: f.dport,
-      fromOriginator: fwd,
-      payload: p.buf,
-      off: p.payOff,
-      len: p.payCap,
-      flowPkts: f.pkts + f.rpkts,
-    });
+    // one context object for every call (the sniffers keep no reference to it)
+    const ctx = this.payloadCtx;
+    ctx.proto = f.proto === IPPROTO_TCP ? 'tcp' : f.proto === IPPROTO_UDP ? 'udp' : 'sctp';
+    ctx.sport = f.sport;
+    ctx.dport = f.dport;
+    ctx.fromOriginator = fwd;
+    ctx.payload = p.buf;
+    ctx.off = p.payOff;
+    ctx.len = p.payCap;
+    ctx.flowPkts = f.pkts + f.rpkts;
+    const info = inspectPayload(ctx);
+    ctx.payload = NO_BYTES;
     if (info) f.app = mergeApp(f.app, info);
   }
 
