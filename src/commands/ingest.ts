@@ -36,7 +36,7 @@ const command: Command<Args> = {
       .option('idle-timeout', { describe: "a flow with no packet for this long ends (default: Zeek's, 5m for TCP, 1m for UDP, ICMP and others)", type: 'string' })
       .option('active-timeout', { describe: 'a flow that lasts longer is written and continued in a new record', type: 'string', default: '30m' })
       .option('tunnels', { describe: 'also meter the inner packets of GRE, IP-in-IP, VXLAN, Geneve, Teredo and GTP-U tunnels (--no-tunnels: outer flows only)', type: 'boolean', default: true })
-      .option('threads', { describe: 'threads (default, when a core is free: a capture is metered in this thread while another writes its flow lines, a text file is read by 2 workers; the same output as --threads 1): for a capture file of 64 MiB or more, this thread parses it and meters a share of its address pairs, each of the N-1 workers another (the order of the output depends on N); for a text file of more than 32 MiB, each reads a share of its chunks (the same output)', type: 'number' })
+      .option('threads', { describe: 'threads (default: a text file is read by 2 workers when a core is free, a capture is metered in this thread while another writes its flow lines when three are; the same output as --threads 1): for a capture file of 64 MiB or more, this thread parses it and meters a share of its address pairs, each of the N-1 workers another (the order of the output depends on N); for a text file of more than 32 MiB, each reads a share of its chunks (the same output)', type: 'number' })
       .option('max-flows', { describe: 'open flows kept at most (a flood of new flows): beyond, the flow nearest to its timeout is written early', type: 'number', default: 1_000_000 })
       .option('progress', { describe: 'a progress line on stderr (default: when stderr is a terminal)', type: 'boolean' })
       .option('biflow', { describe: 'flow exports: pair the two directions of unidirectional flows into one record', type: 'boolean', default: false })
@@ -91,14 +91,17 @@ const command: Command<Args> = {
       : undefined;
     try {
       const threads = args.threads !== undefined ? Number(args.threads) : 1;
-      // without --threads, when a core is free: a text file of more than 32 MiB is read by two
-      // workers, and a capture of 64 MiB or more is metered here with a thread that writes the
-      // flow lines (the same output either way; sharing the metering out is slower on two cores)
-      const coreFree = availableParallelism() >= 2 && idleCores() >= 1;
-      const textThreads = args.threads !== undefined ? threads : coreFree ? 2 : 1;
-      // tests choose the writer thread (1) or none (0) whatever the load
+      // without --threads: a text file of more than 32 MiB is read by two workers when a core is
+      // free, and a capture of 64 MiB or more is metered here with a thread that writes the flow
+      // lines when three are (the same output either way: on two cores the writer gains nothing,
+      // the read and V8's own threads already take the second; sharing the metering out costs
+      // more than it gains there)
+      const idle = idleCores();
+      const cpus = availableParallelism();
+      const textThreads = args.threads !== undefined ? threads : cpus >= 2 && idle >= 1 ? 2 : 1;
+      // tests and the benchmark choose the writer thread (1) or none (0) whatever the load
       const writerEnv = process.env.FIR_INGEST_WRITER_THREAD;
-      const writerThread = args.threads === undefined && (writerEnv === '1' || (writerEnv !== '0' && coreFree));
+      const writerThread = args.threads === undefined && (writerEnv === '1' || (writerEnv !== '0' && cpus >= 3 && idle >= 3));
       // tests make small captures take the threaded path
       const minEnv = Number(process.env.FIR_INGEST_PARALLEL_MIN_BYTES);
       const parallelMinBytes = Number.isFinite(minEnv) && minEnv >= 0 ? minEnv : undefined;
