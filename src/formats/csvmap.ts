@@ -38,9 +38,28 @@ export function resolveMap(map: Record<string, string> | undefined, header: stri
 
 const MAC = /^([0-9a-f]{2})[:-]([0-9a-f]{2})[:-]([0-9a-f]{2})[:-]([0-9a-f]{2})[:-]([0-9a-f]{2})[:-]([0-9a-f]{2})$/i;
 
+// the canonical text of the IPv6 (and other) addresses seen last: the same hosts come again and again
+let canonical = new Map<string, string | undefined>();
+
 /** An address in its canonical text (a plain IPv4 address already is), or undefined. */
 function address(s: string): string | undefined {
-  return parseIPv4(s) >= 0 ? s : canonicalIp(s);
+  if (parseIPv4(s) >= 0) return s;
+  let c = canonical.get(s);
+  if (c === undefined && !canonical.has(s)) {
+    if (canonical.size >= 4096) canonical = new Map();
+    c = canonicalIp(s);
+    canonical.set(s, c);
+  }
+  return c;
+}
+
+/** s.trim(), without the call when s has nothing to trim (printable ASCII at both ends) */
+function trim(s: string): string {
+  const n = s.length;
+  if (n === 0) return s;
+  const a = s.charCodeAt(0);
+  const b = s.charCodeAt(n - 1);
+  return a > 32 && a < 127 && b > 32 && b < 127 ? s : s.trim();
 }
 
 // the mapped fields read alike, and the facts they go to
@@ -53,7 +72,7 @@ export function csvFacts(rec: string[], m: Partial<Record<MapField, number>>, fm
   const get = (f: MapField) => {
     const i = m[f];
     if (i === undefined || i >= rec.length) return undefined;
-    const v = rec[i].trim();
+    const v = trim(rec[i]);
     return v === '' ? undefined : v;
   };
   const int = (f: MapField): number | undefined | null => {

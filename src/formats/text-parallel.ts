@@ -2,8 +2,8 @@
 // whole lines (about CHUNK bytes), numbers their first lines, and hands each to a worker with
 // the reader's state at its start (text-chunks.ts); the workers' NDJSON and diagnostics are
 // written strictly in input order, with at most two chunks a worker in flight. The first
-// INLINE_BYTES are read here (a smaller file never starts a worker), and so are the chunks that
-// come while the workers start.
+// INLINE_BYTES are read here (a smaller file never starts a worker; a file larger than that
+// starts them at its second chunk), and so are the chunks that come while the workers start.
 //
 // The state a chunk starts from is known only once the chunk before it is read: a chunk is sent
 // with the last state known (headers change rarely), and its result is kept only when that was
@@ -12,6 +12,7 @@
 // answers for their flows) the rest of the source is read here, chunk after chunk. So the bytes
 // and diagnostics are those of reading the source in one thread, whatever the thread count.
 import { isAscii } from 'node:buffer';
+import { statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { UsageError } from '../errors.js';
 import { TextSink } from './netflow/text.js';
@@ -74,6 +75,16 @@ export function countNewlines(b: Buffer, from = 0, to = b.length): number {
   }
   for (; i < to; i++) if (b[i] === 10) n++;
   return n;
+}
+
+/** the bytes of a source that is a file (before gunzip), 0 when it is not one */
+function sourceBytes(source: string): number {
+  try {
+    const st = statSync(source);
+    return st.isFile() ? st.size : 0;
+  } catch {
+    return 0;
+  }
 }
 
 /** where the line after the n-th newline of b begins */
@@ -192,6 +203,8 @@ export async function* parallelText(run: TextRun): AsyncGenerator<Uint8Array | s
   };
 
   const chunkBytes = run.chunkBytes ?? CHUNK;
+  /** the size of the source file (a file known to be large starts the workers at its second chunk, not after INLINE_BYTES) */
+  let size: number | undefined;
   const it = run.input[Symbol.asyncIterator]();
   let block: Buffer = Buffer.alloc(0); // read, not yet cut into chunks
   let inputDone = false;
@@ -263,7 +276,7 @@ export async function* parallelText(run: TextRun): AsyncGenerator<Uint8Array | s
       const first = line;
       line += countNewlines(bytes);
       seen += bytes.length;
-      if (!workers.length && run.threads > 1 && first > 1 && (run.waitWorkers || seen > INLINE_BYTES)) startWorkers();
+      if (!workers.length && run.threads > 1 && first > 1 && (run.waitWorkers || seen > INLINE_BYTES || (size ??= sourceBytes(ctx.source)) > INLINE_BYTES)) startWorkers();
       // a turn of the event loop, for the workers' messages (reading on would not give one)
       if (ready < workers.length) await new Promise<void>((resolve) => setImmediate(resolve));
       while (run.waitWorkers && ready < workers.length && !failure) await new Promise<void>((resolve) => setTimeout(resolve, 5));

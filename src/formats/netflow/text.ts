@@ -123,7 +123,10 @@ export const TIME_FORMATS: readonly TimeFormat[] = ['iso', 'datetime', 'epoch', 
 
 /** A time in a named format, or sniffed from its shape when `fmt` is undefined. Epoch ms, or NaN. */
 export function parseTime(s: string, fmt?: TimeFormat): number {
-  const t = s.trim();
+  // (trim is a call even when there is nothing to trim: printable ASCII at both ends)
+  const a = s.charCodeAt(0);
+  const z = s.charCodeAt(s.length - 1);
+  const t = a > 32 && a < 127 && z > 32 && z < 127 ? s : s.trim();
   switch (fmt) {
     case 'iso': case 'datetime': return PARSE_TIMES.of(t);
     case 'epoch': return parseEpochSeconds(t);
