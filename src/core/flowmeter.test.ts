@@ -70,6 +70,26 @@ describe('FlowMeter', () => {
     expect(written + m.finish().length).toBe(10_000);
   });
 
+  it('finds every open flow from either side as its table grows', () => {
+    const m = new FlowMeter('t.pcap');
+    m.epoch = 0;
+    // 20,000 flows open at once (the table starts with 4,096 buckets), then an answer to each,
+    // and ports that differ only in their high bits (a weak hash would pile them up)
+    const n = 20_000;
+    for (let i = 0; i < n; i++) {
+      const pk = frame(A + (i >> 8), B, (i & 255) << 8, 7000);
+      m.packet(1, pk, 0, pk.length, i, i + 1);
+    }
+    for (let i = n - 1; i >= 0; i--) {
+      const pk = frame(B, A + (i >> 8), 7000, (i & 255) << 8, 17, 0, 4);
+      m.packet(1, pk, 0, pk.length, n + i, 2 * n - i);
+    }
+    const flows = m.finish();
+    expect(flows.length).toBe(n);
+    expect(flows.every((f) => f.pkts === 1 && f.rpkts === 1 && f.rbytes === 32)).toBe(true);
+    expect(m.stats.flows).toBe(n);
+  });
+
   it('starts a new flow after the idle timeout and keeps TCP flags per direction', () => {
     const m = new FlowMeter('t.pcap');
     m.epoch = 0;

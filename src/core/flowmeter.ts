@@ -203,12 +203,16 @@ export interface MeterStats {
 
 export class FlowMeter {
   /**
-   * The flow table: open addressing by the low bits of the flow's key, each bucket a chain of
-   * flows (hnext) whose tuples are compared in full; doubled when it holds more flows than
-   * buckets. An array index instead of a Map lookup per packet.
+   * The flow table: buckets of flows chained by hnext, whose tuples are compared in full;
+   * doubled when it holds more flows than buckets. An array index instead of a Map lookup per
+   * packet. A flow's bucket is the top bits of its key mixed with a random seed: addresses and
+   * ports come from the network, and packets made to share one bucket would make every lookup
+   * walk a long chain.
    */
   private buckets: (FlowState | null)[] = new Array<FlowState | null>(1 << 12).fill(null);
-  private mask = (1 << 12) - 1;
+  /** 32 minus log2 of the number of buckets */
+  private shift = 32 - 12;
+  private readonly seed = (Math.random() * 0x100000000) | 0;
   private readonly arpTable = new Map<string, FlowState>();
   private readonly frags = new Map<string, FragEntry>();
   private readonly heads: (FlowState | null)[] = new Array<FlowState | null>(NLISTS).fill(null);
@@ -320,7 +324,7 @@ export class FlowMeter {
     open.sort((x, y) => x.idx - y.idx || x.depth - y.depth);
     this.open = 0;
     this.buckets = new Array<FlowState | null>(1 << 12).fill(null);
-    this.mask = (1 << 12) - 1;
+    this.shift = 32 - 12;
     this.arpTable.clear();
     this.frags.clear();
     this.heads.fill(null);
@@ -413,7 +417,7 @@ export class FlowMeter {
     const key = ((endpointHash(a0, a1, a2, a3, sport) + endpointHash(b0, b1, b2, b3, dport)) ^ Math.imul(proto + 1, 0x01000193)) & 0x3fffffff;
 
     // look the flow up in either direction
-    let f = this.buckets[key & this.mask];
+    let f = this.buckets[this.bucketOf(key)];
     let fwd = true;
     while (f) {
       if (f.proto === proto && f.v6 === v6) {
@@ -469,7 +473,7 @@ export class FlowMeter {
         f.dmacLo = i32(b, p.dmacOff + 2) >>> 0;
       }
       f.vlan = p.vlan;
-      const bucket = key & this.mask;
+      const bucket = this.bucketOf(key);
       f.hnext = this.buckets[bucket];
       this.buckets[bucket] = f;
       this.stats.flows++;
@@ -801,23 +805,24 @@ export class FlowMeter {
     }
   }
 
+  private bucketOf(key: number): number {
+    return Math.imul(key ^ this.seed, 0x9e3779b1) >>> this.shift;
+  }
+
   /** Twice the buckets, the flows placed again by their keys. */
   private grow(): void {
     const old = this.buckets;
-    const size = old.length * 2;
-    const next = new Array<FlowState | null>(size).fill(null);
-    const mask = size - 1;
+    this.buckets = new Array<FlowState | null>(old.length * 2).fill(null);
+    this.shift--;
     for (let i = 0; i < old.length; i++) {
       for (let f = old[i]; f; ) {
         const after = f.hnext;
-        const bucket = f.key & mask;
-        f.hnext = next[bucket];
-        next[bucket] = f;
+        const bucket = this.bucketOf(f.key);
+        f.hnext = this.buckets[bucket];
+        this.buckets[bucket] = f;
         f = after;
       }
     }
-    this.buckets = next;
-    this.mask = mask;
   }
 
   /** Too many open flows: write the one whose queue deadline is nearest, before its time. */
@@ -839,7 +844,7 @@ export class FlowMeter {
     if (f.arpKey) {
       this.arpTable.delete(f.arpKey);
     } else {
-      const bucket = f.key & this.mask;
+      const bucket = this.bucketOf(f.key);
       let h = this.buckets[bucket];
       if (h === f) {
         this.buckets[bucket] = f.hnext;
