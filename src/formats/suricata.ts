@@ -6,7 +6,7 @@
 import type { Readable } from 'node:stream';
 import type { DhcpInfo, DnsInfo, Event, Flow, Priority } from '../record.js';
 import { pairBatches } from './netflow/biflow.js';
-import { asText, badTimes, blankFacts, clearFacts, flagsByte, writeFlowLine, makeFlow, protoNumber, stableId, type FlowFacts } from './netflow/normalize.js';
+import { asText, badTimes, blankFacts, clearFacts, flagsByte, writeFlowLineAt, makeFlow, protoNumber, stableId, type FlowFacts } from './netflow/normalize.js';
 import { DateTimeReader, lineBatches, parseDateTime, TextSink } from './netflow/text.js';
 import type { FormatReader, ReadContext } from './types.js';
 import { sniffEve } from './text-sniff.js';
@@ -29,10 +29,21 @@ export function eveFlowId(source: string, flowId: unknown): string {
   return stableId(`${source}/suricata/${String(flowId)}`);
 }
 
+/** the value of a hex digit's character code, -1 for another character */
+function hexDigit(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
+}
+
 function tcpFlags(t: Obj | undefined, key: string): number | undefined {
   const v = t ? s(t[key]) : undefined;
   if (v === undefined) return undefined;
-  const b = /^[0-9a-fA-F]{1,2}$/.test(v) ? parseInt(v, 16) : flagsByte(v);
+  // one or two hex digits (Suricata's "1b"), else letters
+  const h0 = hexDigit(v.charCodeAt(0));
+  const h1 = v.length === 2 ? hexDigit(v.charCodeAt(1)) : 0;
+  const b = v.length <= 2 && h0 >= 0 && h1 >= 0 ? (v.length === 2 ? h0 * 16 + h1 : h0) : flagsByte(v);
   return b >= 0 ? b : undefined;
 }
 
@@ -100,7 +111,7 @@ function eveFacts(e: Obj, facts: FlowFacts, held?: Held): string | undefined {
   const dst = s(e.dest_ip);
   if (!src || !dst) return 'no src_ip or dest_ip';
   const protoText = typeof e.proto === 'number' ? String(e.proto) : s(e.proto) ?? '';
-  const proto = protoNumber(protoText);
+  const proto = protoText === 'TCP' ? 6 : protoText === 'UDP' ? 17 : protoNumber(protoText);
   if (proto < 0) return `unknown proto ${protoText}`;
   const eth = obj(e.ether) !== undefined;
   const ip = (b: number, p: number) => (eth ? Math.max(0, b - 14 * p) : b);
@@ -316,9 +327,9 @@ async function* events(input: Readable, ctx: ReadContext, flow: (facts: FlowFact
 
 /** The NDJSON line writers of a source's flows and alerts into a sink. */
 function textWriters(source: string, sink: () => TextSink): { flow: (facts: FlowFacts, e: Obj, ll: number) => void; alert: (ev: Event) => void } {
-  const originHead = JSON.stringify(`${source}:`).slice(0, -1);
+  const originHead = Buffer.from(JSON.stringify(`${source}:`).slice(0, -1), 'utf8');
   return {
-    flow: (facts, e, ll) => writeFlowLine(sink(), facts, originHead + ll + '"', eveId(e, facts.src, source, ll), s(e.community_id)),
+    flow: (facts, e, ll) => writeFlowLineAt(sink(), facts, originHead, ll, eveId(e, facts.src, source, ll), s(e.community_id)),
     alert: (ev) => sink().line(JSON.stringify(ev)),
   };
 }

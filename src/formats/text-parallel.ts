@@ -52,28 +52,10 @@ export const INLINE_BYTES = 32 << 20;
 /** re-read chunks of a source after which the rest is read in this thread */
 const MAX_MISSES = 4;
 
-/** '\n' bytes in b[from, to): four bytes at a time where none is a newline. */
+/** '\n' bytes in b[from, to) (Buffer.indexOf is memchr: faster than a loop over the bytes, even four at a time) */
 export function countNewlines(b: Buffer, from = 0, to = b.length): number {
   let n = 0;
-  let i = from;
-  while (i < to && (b.byteOffset + i) & 3) if (b[i++] === 10) n++;
-  const words = (to - i) >> 2;
-  if (words > 0) {
-    const w = new Uint32Array(b.buffer, b.byteOffset + i, words);
-    for (let k = 0; k < words; k++) {
-      const x = w[k] ^ 0x0a0a0a0a;
-      // a zero byte in x: a newline in the word
-      if (((x - 0x01010101) & ~x & 0x80808080) !== 0) {
-        const v = w[k];
-        if ((v & 255) === 10) n++;
-        if (((v >>> 8) & 255) === 10) n++;
-        if (((v >>> 16) & 255) === 10) n++;
-        if (v >>> 24 === 10) n++;
-      }
-    }
-    i += words << 2;
-  }
-  for (; i < to; i++) if (b[i] === 10) n++;
+  for (let p = b.indexOf(10, from); p >= 0 && p < to; p = b.indexOf(10, p + 1)) n++;
   return n;
 }
 

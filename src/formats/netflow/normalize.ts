@@ -570,6 +570,22 @@ function writeTail(o: TextSink, cid: string | undefined, communityIdOverride: st
   o.ascii('}');
 }
 
+/**
+ * writeFlowLine(o, f, JSON of SOURCE:LINE, id, …) with the origin written as bytes: `originHead`
+ * is the UTF-8 of the origin's JSON up to the line number (`"SOURCE:`).
+ */
+export function writeFlowLineAt(o: TextSink, f: FlowFacts, originHead: Uint8Array, line: number, id: string, communityIdOverride?: string): void {
+  const cid = writeFacts(o, f, communityIdOverride);
+  o.ascii(',"id":"');
+  o.ascii(id);
+  o.ascii('","origin":');
+  o.bytes(originHead);
+  o.num(line);
+  o.ascii('"');
+  writeTail(o, cid, communityIdOverride, '');
+  o.newline();
+}
+
 /** flowJson's line and its newline, as bytes into a sink. */
 export function writeFlowLine(o: TextSink, f: FlowFacts, originJson: string, id: string, communityIdOverride?: string, tail = ''): void {
   writeFlow(o, f, originJson, id, communityIdOverride, tail);
