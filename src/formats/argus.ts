@@ -104,7 +104,7 @@ function argusFacts(f: Fields, col: Int32Array, facts: FlowFacts, st: RowState):
   const stt = get(START);
   const lt = get(LAST);
   let start = stt !== undefined ? time(stt) : NaN;
-  let end = lt !== undefined ? time(lt) : NaN;
+  let end = lt === stt ? start : lt !== undefined ? time(lt) : NaN;
   if (Number.isNaN(start) && !Number.isNaN(end)) start = end;
   if (Number.isNaN(start)) return `time ${stt ?? lt ?? ''} has no date: write it with ra -u (epoch seconds)`;
   if (Number.isNaN(end)) {

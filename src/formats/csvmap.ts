@@ -84,7 +84,7 @@ export function csvFacts(rec: string[], m: Partial<Record<MapField, number>>, fm
   const st = get('start');
   const et = get('end');
   let start = st !== undefined ? parseTime(st, fmt) : NaN;
-  let end = et !== undefined ? parseTime(et, fmt) : NaN;
+  let end = et === st ? start : et !== undefined ? parseTime(et, fmt) : NaN;
   if (st !== undefined && Number.isNaN(start)) return `bad start time ${st}`;
   if (et !== undefined && Number.isNaN(end)) return `bad end time ${et}`;
   if (Number.isNaN(start)) start = end;

@@ -210,7 +210,7 @@ function nfdumpJsonFacts(o: Record<string, unknown>, facts: FlowFacts, time: Dat
   const first = str(o.first) ?? str(o.t_first);
   const last = str(o.last) ?? str(o.t_last);
   const start = first ? time.of(first) : NaN;
-  const end = last ? time.of(last) : start;
+  const end = last === first ? start : last ? time.of(last) : start;
   if (Number.isNaN(start) || Number.isNaN(end)) return `bad or missing time ${first ?? ''}`;
   const why = badTimes(start, end);
   if (why) return why;

@@ -103,7 +103,7 @@ function eveFacts(e: Obj, facts: FlowFacts, held?: Held): string | undefined {
   const startText = s(f.start) ?? s(e.timestamp);
   const endText = s(f.end) ?? startText;
   const start = startText ? TIMES.of(startText) : NaN;
-  const end = endText ? TIMES.of(endText) : NaN;
+  const end = endText === startText ? start : endText ? TIMES.of(endText) : NaN;
   if (Number.isNaN(start) || Number.isNaN(end)) return `bad time ${startText ?? '(missing)'}`;
   const why = badTimes(start, end);
   if (why) return why;

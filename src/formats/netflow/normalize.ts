@@ -462,6 +462,9 @@ export function writeRowLine(o: TextSink, f: FlowFacts, originHead: Uint8Array, 
   o.newline();
 }
 
+/** `","proto":"NAME","src":` of each protocol number, made when first written */
+const PROTO_SEGMENTS: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(256).fill(undefined);
+
 /** the fields of a flow line up to its Community ID; the computed Community ID */
 function writeFacts(o: TextSink, f: FlowFacts, communityIdOverride: string | undefined): string | undefined {
   const proto = f.proto;
@@ -472,9 +475,12 @@ function writeFacts(o: TextSink, f: FlowFacts, communityIdOverride: string | und
   writeIso(o, f.startMs);
   o.ascii('","end":"');
   writeIso(o, f.endMs >= f.startMs ? f.endMs : f.startMs);
-  o.ascii('","proto":"');
-  o.ascii(protoName(proto));
-  o.ascii('","src":');
+  if (proto >= 0 && proto <= 255 && (proto | 0) === proto) o.bytes(PROTO_SEGMENTS[proto] ??= Buffer.from(`","proto":"${protoName(proto)}","src":`, 'latin1'));
+  else {
+    o.ascii('","proto":"');
+    o.ascii(protoName(proto));
+    o.ascii('","src":');
+  }
   o.json(f.src);
   if (ports && f.sport !== undefined) {
     o.ascii(',"sport":');
