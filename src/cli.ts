@@ -74,6 +74,13 @@ async function main(argv: string[]): Promise<number> {
     }
   }
 
+  if (!helping) {
+    // yargs renders the whole help page right after a command's handler starts, in case a later
+    // failure prints it (string widths and wrapping: some 40 ms of every run); fir's failures
+    // never print it (badCommandLine names --help), so a run that is not asked for help skips it
+    const usage = (y as unknown as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: () => void } } }).getInternalMethods?.().getUsageInstance?.();
+    if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => {};
+  }
   try {
     await y.parseAsync();
   } catch (err) {
