@@ -188,24 +188,63 @@ export async function* parallelText(run: TextRun): AsyncGenerator<Uint8Array | s
   /** the size of the source file (a file known to be large starts the workers at its second chunk, not after INLINE_BYTES) */
   let size: number | undefined;
   const it = run.input[Symbol.asyncIterator]();
-  let block: Buffer = Buffer.alloc(0); // read, not yet cut into chunks
+  // read, not yet cut into chunks: the reads as they came (views), `held` bytes in all; a chunk
+  // is copied out of them once (joining each read to the rest of the one before would copy it twice)
+  let parts: Buffer[] = [];
+  let held = 0;
   let inputDone = false;
   let readError: unknown;
   let line = 1;
   let seen = 0;
   let seq = 0;
   const cutAt = (b: Buffer): number => (reader.cut ? reader.cut(b) : b.lastIndexOf(10) + 1);
+  /** a copy of the first n bytes held, in memory of its own */
+  const copyOut = (n: number): Buffer => {
+    const out = Buffer.allocUnsafeSlow(n);
+    let o = 0;
+    for (let k = 0; o < n; k++) {
+      const p = parts[k];
+      const take = Math.min(p.length, n - o);
+      p.copy(out, o, 0, take);
+      o += take;
+    }
+    return out;
+  };
+  /** the first n bytes held are in a chunk: drop them */
+  const drop = (n: number): void => {
+    held -= n;
+    while (n > 0) {
+      const p = parts[0];
+      if (p.length <= n) {
+        n -= p.length;
+        parts.shift();
+      } else {
+        parts[0] = p.subarray(n);
+        n = 0;
+      }
+    }
+  };
   /** the next chunk of whole lines (in memory of its own, to be copied to a worker), or undefined at the end */
   const nextChunk = async (): Promise<Buffer | undefined> => {
     for (;;) {
-      if (block.length > chunkBytes || (inputDone && block.length)) {
+      if (held > chunkBytes || (inputDone && held)) {
         // cut within the first chunkBytes; a line longer than that goes whole
-        let cut = block.length <= chunkBytes ? block.length : cutAt(block.subarray(0, chunkBytes));
-        if (cut === 0) cut = inputDone ? block.length : cutAt(block);
-        if (cut > 0) {
-          const chunk = Buffer.from(block.subarray(0, cut));
-          block = block.subarray(cut);
+        if (held <= chunkBytes) {
+          const chunk = copyOut(held);
+          drop(held);
           return chunk;
+        }
+        const first = copyOut(chunkBytes);
+        let cut = cutAt(first);
+        if (cut > 0) {
+          drop(cut);
+          return first.subarray(0, cut);
+        }
+        const all = copyOut(held);
+        cut = inputDone ? all.length : cutAt(all);
+        if (cut > 0) {
+          drop(cut);
+          return all.subarray(0, cut);
         }
       }
       if (inputDone) return undefined;
@@ -216,7 +255,10 @@ export async function* parallelText(run: TextRun): AsyncGenerator<Uint8Array | s
         // read as one thread would: the whole lines so far, then the error
         readError = err;
         inputDone = true;
-        block = block.subarray(0, block.lastIndexOf(10) + 1);
+        const all = copyOut(held);
+        const whole = all.subarray(0, all.lastIndexOf(10) + 1);
+        parts = whole.length ? [whole] : [];
+        held = whole.length;
         continue;
       }
       if (r.done) {
@@ -224,7 +266,10 @@ export async function* parallelText(run: TextRun): AsyncGenerator<Uint8Array | s
         continue;
       }
       const b = typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
-      block = block.length ? Buffer.concat([block, b]) : b;
+      if (b.length) {
+        parts.push(b);
+        held += b.length;
+      }
     }
   };
 
@@ -236,8 +281,10 @@ export async function* parallelText(run: TextRun): AsyncGenerator<Uint8Array | s
     async function* restBytes(): AsyncGenerator<Buffer> {
       yield head;
       for (const b of later) yield b;
-      yield block;
-      block = Buffer.alloc(0);
+      const rest = parts;
+      parts = [];
+      held = 0;
+      for (const p of rest) yield p;
       while (!inputDone) {
         const r = await it.next();
         if (r.done) break;
