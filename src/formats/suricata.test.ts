@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { flagLetters, flagsByte } from './netflow/normalize.js';
-import { eveFlow } from './suricata.js';
+import { flagLetters, flagsByte, stableId } from './netflow/normalize.js';
+import { eveFlow, PrefixedIds } from './suricata.js';
 
 const event = (proto: string, flags: string) => ({
   event_type: 'flow',
@@ -31,5 +31,17 @@ describe('eve.json flow events', () => {
       expect(typeof f === 'string' ? f : f.proto, p).toBe(want);
     }
     expect(eveFlow(event('bogus', '1b'), 'eve.json', 1)).toBe('unknown proto bogus');
+  });
+});
+
+describe('PrefixedIds', () => {
+  it('gives stableId of the prefix and the suffix', () => {
+    for (const prefix of ['', 'eve.json/suricata/', '/tmp/x y/ä.json/suricata/']) {
+      const ids = new PrefixedIds(prefix);
+      for (const suffix of ['', '0', '1', '1234567890123456800', '17/10.0.0.1', 'ü€', String(2 ** 53)]) {
+        expect(ids.id(suffix), `${prefix}|${suffix}`).toBe(stableId(prefix + suffix));
+        expect(ids.id(suffix)).toBe(stableId(prefix + suffix));
+      }
+    }
   });
 });

@@ -166,6 +166,42 @@ function eveFacts(e: Obj, facts: FlowFacts, held?: Held): string | undefined {
   return undefined;
 }
 
+const HEX2: string[] = [];
+for (let i = 0; i < 256; i++) HEX2.push((i < 16 ? '0' : '') + i.toString(16));
+const hex32 = (x: number): string => HEX2[x >>> 24] + HEX2[(x >>> 16) & 255] + HEX2[(x >>> 8) & 255] + HEX2[x & 255];
+
+/** stableId(prefix + suffix), the prefix hashed once (for each length of the whole key, which the hash starts from) */
+export class PrefixedIds {
+  private readonly h1: number;
+  private readonly h2ByLength = new Map<number, number>();
+  constructor(private readonly prefix: string) {
+    let h1 = 0x811c9dc5;
+    for (let i = 0; i < prefix.length; i++) h1 = Math.imul(h1 ^ prefix.charCodeAt(i), 0x01000193);
+    this.h1 = h1;
+  }
+  id(suffix: string): string {
+    const p = this.prefix;
+    const len = p.length + suffix.length;
+    let h2 = this.h2ByLength.get(len);
+    if (h2 === undefined) {
+      h2 = 0x01000193 ^ len;
+      for (let i = 0; i < p.length; i++) {
+        h2 = Math.imul(h2 ^ p.charCodeAt(i), 0x5bd1e995);
+        h2 ^= h2 >>> 15;
+      }
+      this.h2ByLength.set(len, h2);
+    }
+    let h1 = this.h1;
+    for (let i = 0; i < suffix.length; i++) {
+      const c = suffix.charCodeAt(i);
+      h1 = Math.imul(h1 ^ c, 0x01000193);
+      h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+      h2 ^= h2 >>> 15;
+    }
+    return hex32(h1 >>> 0) + hex32(h2 >>> 0);
+  }
+}
+
 /** The id fir gives the flow of an event: Suricata's flow_id for a flow event; for a netflow event (one a direction) the flow_id and the direction's source; else the line. */
 function eveId(e: Obj, src: string, source: string, line: number): string {
   if (e.flow_id === undefined) return stableId(`${source}:${line}`);
@@ -260,8 +296,8 @@ function eveLine(held: Map<string, Held>, text: string, from: number, to: number
   const facts = FACTS;
   const type = e.event_type;
   if (type === 'flow' || type === 'netflow') {
-    const key = e.flow_id !== undefined ? String(e.flow_id) : undefined;
-    const h = key !== undefined && held.size ? held.get(key) : undefined;
+    const key = held.size && e.flow_id !== undefined ? String(e.flow_id) : undefined;
+    const h = key !== undefined ? held.get(key) : undefined;
     if (h && type === 'flow') held.delete(key!);
     const why = eveFacts(e, facts, h);
     if (why !== undefined) ctx.diag.skip(ctx.source, ll, why);
@@ -328,8 +364,15 @@ async function* events(input: Readable, ctx: ReadContext, flow: (facts: FlowFact
 /** The NDJSON line writers of a source's flows and alerts into a sink. */
 function textWriters(source: string, sink: () => TextSink): { flow: (facts: FlowFacts, e: Obj, ll: number) => void; alert: (ev: Event) => void } {
   const originHead = Buffer.from(JSON.stringify(`${source}:`).slice(0, -1), 'utf8');
+  // eveId, with the source's part of the flow_id keys hashed once
+  const ids = new PrefixedIds(`${source}/suricata/`);
+  const id = (e: Obj, src: string, ll: number): string => {
+    if (e.flow_id === undefined) return stableId(`${source}:${ll}`);
+    if (e.event_type !== 'netflow') return ids.id(String(e.flow_id));
+    return ids.id(`${String(e.flow_id)}/${src}`);
+  };
   return {
-    flow: (facts, e, ll) => writeFlowLineAt(sink(), facts, originHead, ll, eveId(e, facts.src, source, ll), s(e.community_id)),
+    flow: (facts, e, ll) => writeFlowLineAt(sink(), facts, originHead, ll, id(e, facts.src, ll), s(e.community_id)),
     alert: (ev) => sink().line(JSON.stringify(ev)),
   };
 }
