@@ -164,6 +164,9 @@ export interface ScannedObject {
   bad?: string;
 }
 
+/** a JSON object without an object or array inside, whose strings have no backslash and no line end (sticky) */
+const FLAT = /\{(?:[^"{}[\]\\]|"[^"\\\n]*")*\}/y;
+
 /**
  * The scanner of jsonObjects: JSON objects of text fed piece by piece, each with the line it
  * starts on; text outside objects (`[`, `,`, `]`, white space) is passed over, anything else
@@ -177,6 +180,8 @@ export class JsonScanner {
   private start: number;
   private startLine: number;
   private junkLine = 0;
+  /** objects still to try as flat ones (FLAT) before the scan goes on without: 8 after one that was */
+  private flatTries = 8;
 
   constructor(
     private readonly bad: ((line: number, reason: string) => void) | undefined,
@@ -225,6 +230,22 @@ export class JsonScanner {
       if (c === 10) ln++;
       if (d === 0) {
         if (c === 123) {
+          if (this.flatTries > 0) {
+            // a flat object (no object or array in it, no backslash or line end in its strings),
+            // as nfdump writes them: found whole by a regular expression, its lines counted; the
+            // end the scan below would find
+            FLAT.lastIndex = i;
+            if (FLAT.test(b) && FLAT.lastIndex - i <= maxObject) {
+              const end = FLAT.lastIndex;
+              const line = ln;
+              for (let p = b.indexOf('\n', i); p >= 0 && p < end; p = b.indexOf('\n', p + 1)) ln++;
+              out.push({ text: b.slice(i, end), line });
+              this.flatTries = 8;
+              i = end - 1;
+              continue;
+            }
+            this.flatTries--;
+          }
           d = 1;
           st = base + i;
           stLine = ln;
