@@ -462,6 +462,10 @@ export function writeRowLine(o: TextSink, f: FlowFacts, originHead: Uint8Array, 
   o.newline();
 }
 
+/** `,"flags":"LETTERS"` and `,"rflags":"LETTERS"` of each flags byte */
+const FLAGS_FIELD = FLAG_STRINGS.map((l) => Buffer.from(`,"flags":"${l}"`, 'latin1'));
+const RFLAGS_FIELD = FLAG_STRINGS.map((l) => Buffer.from(`,"rflags":"${l}"`, 'latin1'));
+
 /** `","proto":"NAME","src":` of each protocol number, made when first written */
 const PROTO_SEGMENTS: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(256).fill(undefined);
 
@@ -514,16 +518,8 @@ function writeFacts(o: TextSink, f: FlowFacts, communityIdOverride: string | und
     o.ascii(',"rbytes":');
     o.num(f.rbytes);
   }
-  if (tcp && f.flags !== undefined && f.flags !== 0) {
-    o.ascii(',"flags":"');
-    o.ascii(FLAG_STRINGS[f.flags & 255]);
-    o.ascii('"');
-  }
-  if (tcp && f.rflags !== undefined && f.rflags !== 0 && f.rpkts !== undefined) {
-    o.ascii(',"rflags":"');
-    o.ascii(FLAG_STRINGS[f.rflags & 255]);
-    o.ascii('"');
-  }
+  if (tcp && f.flags !== undefined && f.flags !== 0) o.bytes(FLAGS_FIELD[f.flags & 255]);
+  if (tcp && f.rflags !== undefined && f.rflags !== 0 && f.rpkts !== undefined) o.bytes(RFLAGS_FIELD[f.rflags & 255]);
   if (f.state !== undefined && f.rpkts !== undefined) {
     o.ascii(',"state":');
     o.json(f.state);
@@ -555,10 +551,11 @@ function writeFacts(o: TextSink, f: FlowFacts, communityIdOverride: string | und
   }
   const cid = factsCommunityId(f);
   if (cid !== undefined) {
-    o.ascii(',"community_id":');
-    if (communityIdOverride !== undefined) o.json(communityIdOverride);
-    else {
-      o.ascii('"');
+    if (communityIdOverride !== undefined) {
+      o.ascii(',"community_id":');
+      o.json(communityIdOverride);
+    } else {
+      o.ascii(',"community_id":"');
       o.ascii(cid);
       o.ascii('"');
     }
