@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Packet } from '../packet/packet.js';
-import { ByteWriter, DEFAULT_METER, FlowMeter, flowId, frameShard, isoCached, isoMs } from './flowmeter.js';
+import { ByteWriter, DEFAULT_METER, FlowMeter, flowId, frameShard, isoCached, isoMs, putAscii, putInt, putIpv4, putMac } from './flowmeter.js';
 
 /** An Ethernet/IPv4/UDP or TCP frame. */
 function frame(src: number, dst: number, sport: number, dport: number, proto = 17, tcpFlags = 0, payload = 0): Uint8Array {
@@ -169,27 +169,29 @@ describe('NDJSON text of flows', () => {
     }
   });
 
-  it('ByteWriter writes numbers as JSON does and text as UTF-8', () => {
+  it('ByteWriter and the put functions write numbers as JSON does and text as UTF-8', () => {
     const w = new ByteWriter();
     const nums = [0, 7, 9, 10, 99, 100, 65535, 2 ** 31 - 1, 2 ** 31, 2 ** 32 + 5, 2 ** 53, -1, 1.5];
     w.reserve(4096);
     for (const n of nums) {
-      w.int(n);
-      w.byte(0x20);
+      w.n = putInt(w.buf, w.n, n);
+      w.buf[w.n++] = 0x20;
     }
-    w.ascii('plain');
+    w.n = putAscii(w.buf, w.n, 'plain');
     expect(w.take()).toBe(nums.join(' ') + ' plain');
     w.reserve(64);
     w.text('a"é→😀');
-    w.ipv4(0xc0a80001);
-    w.byte(0x20);
-    w.mac(0x0002, 0xb3c4d5e6);
-    expect(w.take()).toBe('a"é→😀192.168.0.1 00:02:b3:c4:d5:e6');
+    w.n = putIpv4(w.buf, w.n, 0xc0a80001);
+    w.buf[w.n++] = 0x20;
+    w.n = putIpv4(w.buf, w.n, 0x0a00ff09);
+    w.buf[w.n++] = 0x20;
+    w.n = putMac(w.buf, w.n, 0x0002, 0xb3c4d5e6);
+    expect(w.take()).toBe('a"é→😀192.168.0.1 10.0.255.9 00:02:b3:c4:d5:e6');
     expect(w.take()).toBe('');
     // growing keeps what was written
     for (let i = 0; i < 5000; i++) {
       w.reserve(8);
-      w.ascii('abcdefgh');
+      w.n = putAscii(w.buf, w.n, 'abcdefgh');
     }
     expect(w.take()).toBe('abcdefgh'.repeat(5000));
   });

@@ -1309,15 +1309,6 @@ export class ByteWriter {
     return out;
   }
 
-  byte(c: number): void {
-    this.buf[this.n++] = c;
-  }
-
-  /** Text known to be ASCII (room reserved). */
-  ascii(s: string): void {
-    this.n = putAscii(this.buf, this.n, s);
-  }
-
   /** Any text (room for 3 bytes a char reserved). */
   text(s: string): void {
     const b = this.buf;
@@ -1333,36 +1324,6 @@ export class ByteWriter {
     }
     this.n = n;
   }
-
-  /** A number as JSON writes it. */
-  int(v: number): void {
-    this.n = putInt(this.buf, this.n, v);
-  }
-
-  /** An IPv4 address word as dotted text. */
-  ipv4(a: number): void {
-    this.n = putIpv4(this.buf, this.n, a);
-  }
-
-  /** A MAC address (16 high bits, 32 low bits) as aa:bb:cc:dd:ee:ff. */
-  mac(hi: number, lo: number): void {
-    this.n = putMac(this.buf, this.n, hi, lo);
-  }
-
-  /** flowIdFrom's 16 hex digits. */
-  flowId(seed: [number, number], index: number, depth: number): void {
-    this.n = putFlowId(this.buf, this.n, seed, index, depth);
-  }
-
-  /** Pre-encoded ASCII (K). */
-  bytes(k: Uint8Array): void {
-    this.n = putBytes(this.buf, this.n, k);
-  }
-
-  /** isoMs(ms), the date and time of day from the per-second cache. */
-  iso(ms: number): void {
-    this.n = putIso(this.buf, this.n, ms);
-  }
 }
 
 // Writers of pieces of a line into b at n (room reserved by the caller); each returns the
@@ -1376,13 +1337,13 @@ function putBytes(b: Uint8Array, n: number, k: Uint8Array): number {
 }
 
 /** Text known to be ASCII. */
-function putAscii(b: Uint8Array, n: number, s: string): number {
+export function putAscii(b: Uint8Array, n: number, s: string): number {
   for (let i = 0; i < s.length; i++) b[n++] = s.charCodeAt(i);
   return n;
 }
 
 /** A number as JSON writes it. */
-function putInt(b: Uint8Array, n: number, v: number): number {
+export function putInt(b: Uint8Array, n: number, v: number): number {
   if (!(v >= 0 && v < 0x80000000 && (v | 0) === v)) return putAscii(b, n, String(v));
   if (v < 10) {
     b[n] = 48 + v;
@@ -1422,7 +1383,7 @@ function putOctet(b: Uint8Array, n: number, v: number): number {
 }
 
 /** An IPv4 address word as dotted text. */
-function putIpv4(b: Uint8Array, n: number, a: number): number {
+export function putIpv4(b: Uint8Array, n: number, a: number): number {
   n = putOctet(b, n, a >>> 24);
   b[n++] = 0x2e;
   n = putOctet(b, n, (a >>> 16) & 255);
@@ -1440,7 +1401,7 @@ function putHex2(b: Uint8Array, n: number, v: number): number {
 }
 
 /** A MAC address (16 high bits, 32 low bits) as aa:bb:cc:dd:ee:ff. */
-function putMac(b: Uint8Array, n: number, hi: number, lo: number): number {
+export function putMac(b: Uint8Array, n: number, hi: number, lo: number): number {
   n = putHex2(b, n, hi >>> 8);
   b[n++] = 0x3a;
   n = putHex2(b, n, hi & 255);
