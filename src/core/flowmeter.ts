@@ -12,7 +12,7 @@
 import { formatIPv4, formatIPv6Words } from '../net.js';
 import type { ArpInfo, Flow } from '../record.js';
 import { decodeArp } from '../packet/app/arp.js';
-import { communityId, putCommunityId } from '../packet/app/community-id.js';
+import { putCommunityId } from '../packet/app/community-id.js';
 import { appFromPort, inspectPayload, mergeApp, type AppInfo, type PayloadContext } from '../packet/app/index.js';
 import { decodeIp } from '../packet/ip.js';
 import { decodeLink, ETH_ARP, ETH_IPV4, ETH_IPV6 } from '../packet/link.js';
@@ -912,10 +912,7 @@ export class FlowMeter {
     if (f.dmacHi >= 0) o.dmac = macText(f.dmacHi, f.dmacLo);
     if (f.vlan >= 0) o.vlan = f.vlan;
     if (proto >= 0) {
-      const sb = addrBytes(f.v6, f.a0, f.a1, f.a2, f.a3, SRC4, SRC16);
-      const db = addrBytes(f.v6, f.b0, f.b1, f.b2, f.b3, DST4, DST16);
-      const icmp = proto === IPPROTO_ICMP || proto === IPPROTO_ICMPV6;
-      o.community_id = icmp ? communityId(proto, sb, db, f.icmpType < 0 ? 0 : f.icmpType, f.icmpCode < 0 ? 0 : f.icmpCode) : communityId(proto, sb, db, ported ? f.sport : 0, ported ? f.dport : 0);
+      o.community_id = CID_TEXT.toString('latin1', 0, putFlowCommunityId(CID_TEXT, 0, f));
     }
     o.id = flowIdFrom(this.originSeed, f.idx, f.depth);
     o.origin = this.origin;
@@ -1241,10 +1238,7 @@ function writeFlowLine(f: FlowState, w: ByteWriter, ep: number, name: string, ex
   }
   if (proto >= 0) {
     n = putBytes(b, n, J_CID);
-    n =
-      proto === IPPROTO_ICMP || proto === IPPROTO_ICMPV6
-        ? putCommunityId(b, n, proto, f.v6, f.a0, f.a1, f.a2, f.a3, f.b0, f.b1, f.b2, f.b3, f.icmpType < 0 ? 0 : f.icmpType, f.icmpCode < 0 ? 0 : f.icmpCode)
-        : putCommunityId(b, n, proto, f.v6, f.a0, f.a1, f.a2, f.a3, f.b0, f.b1, f.b2, f.b3, ported ? f.sport : 0, ported ? f.dport : 0);
+    n = putFlowCommunityId(b, n, f);
     b[n++] = 0x22;
   }
   n = putBytes(b, n, J_ID);
@@ -1534,30 +1528,17 @@ function v6text(a0: number, a1: number, a2: number, a3: number): string {
   return formatIPv6Words([a0 >>> 16, a0 & 0xffff, a1 >>> 16, a1 & 0xffff, a2 >>> 16, a2 & 0xffff, a3 >>> 16, a3 & 0xffff]);
 }
 
-// address bytes for the Community ID, reused (communityId copies them before hashing)
-const SRC4 = new Uint8Array(4);
-const DST4 = new Uint8Array(4);
-const SRC16 = new Uint8Array(16);
-const DST16 = new Uint8Array(16);
+/** room for one Community ID as text (record()) */
+const CID_TEXT = Buffer.alloc(32);
 
-function putWord(out: Uint8Array, o: number, w: number): void {
-  out[o] = w >>> 24;
-  out[o + 1] = (w >>> 16) & 255;
-  out[o + 2] = (w >>> 8) & 255;
-  out[o + 3] = w & 255;
-}
-
-/** The address words as bytes, written into out4 or out16 (returned). */
-function addrBytes(v6: boolean, a0: number, a1: number, a2: number, a3: number, out4: Uint8Array, out16: Uint8Array): Uint8Array {
-  if (!v6) {
-    putWord(out4, 0, a0);
-    return out4;
+/** The Community ID of an IP flow (proto ≥ 0) as ASCII into b at n; returns the offset after it. */
+function putFlowCommunityId(b: Uint8Array, n: number, f: FlowState): number {
+  const proto = f.proto;
+  if (proto === IPPROTO_ICMP || proto === IPPROTO_ICMPV6) {
+    return putCommunityId(b, n, proto, f.v6, f.a0, f.a1, f.a2, f.a3, f.b0, f.b1, f.b2, f.b3, f.icmpType < 0 ? 0 : f.icmpType, f.icmpCode < 0 ? 0 : f.icmpCode);
   }
-  putWord(out16, 0, a0);
-  putWord(out16, 4, a1);
-  putWord(out16, 8, a2);
-  putWord(out16, 12, a3);
-  return out16;
+  const ported = proto === IPPROTO_TCP || proto === IPPROTO_UDP || proto === IPPROTO_SCTP;
+  return putCommunityId(b, n, proto, f.v6, f.a0, f.a1, f.a2, f.a3, f.b0, f.b1, f.b2, f.b3, ported ? f.sport : 0, ported ? f.dport : 0);
 }
 
 /** `,"app":"NAME"` as bytes per application name (a handful of names: cached); undefined when not ASCII */

@@ -119,6 +119,46 @@ function compareAddr(a: Uint8Array, b: Uint8Array): number {
   return 0;
 }
 
+/** portPair's results: the port-equivalents to hash, and whether an ICMP type has no counterpart */
+let p1 = 0;
+let p2 = 0;
+let oneWay = false;
+
+/**
+ * The ports to hash (p1, p2) before ordering, and oneWay; returns whether the protocol hashes
+ * ports. For ICMP the spec's request/reply table turns type and code into port-equivalents.
+ */
+function portPair(proto: number, sport: number, dport: number): boolean {
+  p1 = sport & 0xffff;
+  p2 = dport & 0xffff;
+  oneWay = false;
+  if (proto === 1 || proto === 58) {
+    const pair = (proto === 1 ? ICMP4_PAIR : ICMP6_PAIR)[p1];
+    if (pair === undefined) oneWay = true;
+    else p2 = pair;
+  }
+  return proto === 6 || proto === 17 || proto === 132 || proto === 1 || proto === 58;
+}
+
+function swapPorts(): void {
+  const t = p1;
+  p1 = p2;
+  p2 = t;
+}
+
+/** The hashed input after the addresses: protocol, a zero byte, and the ordered ports. */
+function putTail(buf: Uint8Array, n: number, proto: number, hasPorts: boolean): number {
+  buf[n++] = proto & 0xff;
+  buf[n++] = 0;
+  if (hasPorts) {
+    buf[n++] = p1 >>> 8;
+    buf[n++] = p1 & 0xff;
+    buf[n++] = p2 >>> 8;
+    buf[n++] = p2 & 0xff;
+  }
+  return n;
+}
+
 /**
  * Community ID v1 of a flow: `1:` + base64(SHA-1(seed, ordered addresses, proto, 0, ports)).
  * src/dst are the raw 4- or 16-byte addresses. For ICMP (1) and ICMPv6 (58) pass the type as
@@ -126,15 +166,7 @@ function compareAddr(a: Uint8Array, b: Uint8Array): number {
  * Ports are hashed for TCP, UDP, SCTP, ICMP and ICMPv6 only.
  */
 export function communityId(proto: number, src: Uint8Array, dst: Uint8Array, sport: number, dport: number, seed = 0): string {
-  let p1 = sport & 0xffff;
-  let p2 = dport & 0xffff;
-  let oneWay = false;
-  const hasPorts = proto === 6 || proto === 17 || proto === 132 || proto === 1 || proto === 58;
-  if (proto === 1 || proto === 58) {
-    const pair = (proto === 1 ? ICMP4_PAIR : ICMP6_PAIR)[p1];
-    if (pair === undefined) oneWay = true;
-    else p2 = pair;
-  }
+  const hasPorts = portPair(proto, sport, dport);
   let a = src;
   let b = dst;
   if (!oneWay) {
@@ -142,9 +174,7 @@ export function communityId(proto: number, src: Uint8Array, dst: Uint8Array, spo
     if (c > 0 || (c === 0 && hasPorts && p1 > p2)) {
       a = dst;
       b = src;
-      const t = p1;
-      p1 = p2;
-      p2 = t;
+      swapPorts();
     }
   }
   // addresses are 4 or 16 bytes; anything longer gets its own buffer rather than overflowing
@@ -156,14 +186,7 @@ export function communityId(proto: number, src: Uint8Array, dst: Uint8Array, spo
   n += a.length;
   buf.set(b, n);
   n += b.length;
-  buf[n++] = proto & 0xff;
-  buf[n++] = 0;
-  if (hasPorts) {
-    buf[n++] = p1 >>> 8;
-    buf[n++] = p1 & 0xff;
-    buf[n++] = p2 >>> 8;
-    buf[n++] = p2 & 0xff;
-  }
+  n = putTail(buf, n, proto, hasPorts);
   return '1:' + sha1Base64(buf.subarray(0, n));
 }
 
@@ -194,15 +217,7 @@ export function putCommunityId(
   a0: number, a1: number, a2: number, a3: number, b0: number, b1: number, b2: number, b3: number,
   sport: number, dport: number, seed = 0,
 ): number {
-  let p1 = sport & 0xffff;
-  let p2 = dport & 0xffff;
-  let oneWay = false;
-  const hasPorts = proto === 6 || proto === 17 || proto === 132 || proto === 1 || proto === 58;
-  if (proto === 1 || proto === 58) {
-    const pair = (proto === 1 ? ICMP4_PAIR : ICMP6_PAIR)[p1];
-    if (pair === undefined) oneWay = true;
-    else p2 = pair;
-  }
+  const hasPorts = portPair(proto, sport, dport);
   let swap = false;
   if (!oneWay) {
     let c = cmpWord(a0, b0);
@@ -226,9 +241,7 @@ export function putCommunityId(
       n = putWordBE(buf, n, a2);
       n = putWordBE(buf, n, a3);
     }
-    const t = p1;
-    p1 = p2;
-    p2 = t;
+    swapPorts();
   } else {
     n = putWordBE(buf, n, a0);
     if (v6) {
@@ -243,14 +256,7 @@ export function putCommunityId(
       n = putWordBE(buf, n, b3);
     }
   }
-  buf[n++] = proto & 0xff;
-  buf[n++] = 0;
-  if (hasPorts) {
-    buf[n++] = p1 >>> 8;
-    buf[n++] = p1 & 0xff;
-    buf[n++] = p2 >>> 8;
-    buf[n++] = p2 & 0xff;
-  }
+  n = putTail(buf, n, proto, hasPorts);
   sha1Block(buf, n);
   const h0 = H[0];
   const h1 = H[1];
