@@ -132,8 +132,8 @@ export async function* parallelCapture(run: ParallelRun): AsyncGenerator<Uint8Ar
   const slots = Array.from({ length: SLOTS }, () => new SharedArrayBuffer(HEAD + CHUNK));
   const fd = await new Promise<number>((resolve, reject) => open(run.path, 'r', (err, fd) => (err ? reject(err) : resolve(fd))));
   // the threads start once the file is open (an error before this leaves none running)
-  const job = (shard: number): ShardJob => ({ origin: run.origin, meter: run.meter, shard });
-  const shards = Array.from({ length: run.shards - 1 }, (_, s) => new WorkerPort<ShardInput, ShardMessage>(WORKER_URL, job(s + 1), `meter thread ${s + 1}`));
+  const job: ShardJob = { origin: run.origin, meter: run.meter };
+  const shards = Array.from({ length: run.shards - 1 }, (_, s) => new WorkerPort<ShardInput, ShardMessage>(WORKER_URL, job, `meter thread ${s + 1}`));
   /** this thread's flows of each chunk handed to the workers and not yet merged */
   const mine: Uint8Array[] = [];
   /** per slot and worker: the shared memory of the worker's packet list, reused */

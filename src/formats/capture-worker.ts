@@ -10,7 +10,6 @@ import { FlowMeter, type MeterOptions } from '../core/flowmeter.js';
 export interface ShardJob {
   origin: string;
   meter: MeterOptions;
-  shard: number;
 }
 
 /** fields of one packet in a shard's packet list of a chunk (a Float64Array) */
