@@ -6,6 +6,7 @@ import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Diagnostics } from '../diag.js';
+import { warm } from './capture.js';
 import { pcapReader } from './pcap.js';
 import { pcapngReader } from './pcapng.js';
 import type { FormatReader, ReadContext } from './types.js';
@@ -39,5 +40,18 @@ describe('capture readers: text and records agree', () => {
       expect(text.length, f).toBeGreaterThan(0);
       expect(text, f).toBe(objects);
     }
+  });
+});
+
+describe('warm', () => {
+  it('reads one byte of every 64-byte line in [from, to) and nothing outside it', () => {
+    const b = new Uint8Array(1000);
+    for (let i = 0; i < b.length; i++) b[i] = i % 7;
+    let want = 0;
+    for (let q = 10; q < 900; q += 64) want += b[q];
+    expect(warm(b, 10, 900)).toBe(want);
+    // an empty or backward range reads nothing
+    expect(warm(b, 500, 500)).toBe(0);
+    expect(warm(b, 600, 500)).toBe(0);
   });
 });

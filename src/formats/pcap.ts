@@ -2,7 +2,7 @@
 // 24-byte record headers of the "modified" (Kuznetzov) variant. A record whose length field
 // cannot be right is reported and the reader searches forward for the next plausible record.
 import { knownLinktype } from '../packet/link.js';
-import { meterCapture, meterCaptureText, type CaptureParser, type DamageReport, type PacketSink } from './capture.js';
+import { meterCapture, meterCaptureText, warm, WARM_AHEAD, type CaptureParser, type DamageReport, type PacketSink } from './capture.js';
 import type { FormatReader } from './types.js';
 
 const MAGIC_US = 0xa1b2c3d4;
@@ -36,6 +36,8 @@ export class PcapParser implements CaptureParser {
   private epochSec = -1;
   /** a damaged stretch is being skipped: the damage is reported once */
   private resyncing = false;
+  /** what warm() read (kept so that its loads are not optimised away) */
+  warmed = 0;
 
   constructor(
     private readonly meter: PacketSink,
@@ -75,7 +77,15 @@ export class PcapParser implements CaptureParser {
     const lt = this.linktype;
     const unitsPerMs = this.units / 1000;
     const le = this.le;
+    /** bytes from `warmTo` on are not yet warmed */
+    let warmTo = p;
+    let warmed = 0;
     for (;;) {
+      if (p + WARM_AHEAD > warmTo && warmTo < end) {
+        const to = Math.min(end, p + 2 * WARM_AHEAD);
+        warmed += warm(b, Math.max(warmTo, p), to);
+        warmTo = to;
+      }
       if (this.resyncing) {
         const q = this.resync(b, p, end, eof);
         if (q < 0) return eof ? end : -q - 1; // keep the bytes from where a record may still start
@@ -112,6 +122,7 @@ export class PcapParser implements CaptureParser {
       meter.packet(lt, b, p + hl, incl, (sec - this.epochSec) * 1000 + Math.floor(frac / unitsPerMs), this.packets);
       p += hl + incl;
     }
+    this.warmed = warmed;
     if (eof && p < end) {
       const left = end - p;
       if (left < hl) {

@@ -3,7 +3,7 @@
 // A block whose length cannot be right is reported and the reader searches forward for the
 // next block that is consistent (known type, sane length, trailing length equal).
 import { knownLinktype } from '../packet/link.js';
-import { meterCapture, meterCaptureText, type CaptureParser, type DamageReport, type PacketSink } from './capture.js';
+import { meterCapture, meterCaptureText, warm, WARM_AHEAD, type CaptureParser, type DamageReport, type PacketSink } from './capture.js';
 import type { FormatReader } from './types.js';
 
 const SHB = 0x0a0d0d0a;
@@ -47,6 +47,8 @@ export class PcapngParser implements CaptureParser {
   private ifaces: Iface[] = [];
   private lastTs = 0;
   private resyncing = false;
+  /** what warm() read (kept so that its loads are not optimised away) */
+  warmed = 0;
   private warnedLinktypes = new Set<number>();
 
   constructor(
@@ -64,7 +66,15 @@ export class PcapngParser implements CaptureParser {
 
   feed(b: Uint8Array, start: number, end: number, base: number, eof: boolean): number {
     let p = start;
+    /** bytes from `warmTo` on are not yet warmed (see warm()) */
+    let warmTo = p;
+    let warmed = 0;
     for (;;) {
+      if (p + WARM_AHEAD > warmTo && warmTo < end) {
+        const to = Math.min(end, p + 2 * WARM_AHEAD);
+        warmed += warm(b, Math.max(warmTo, p), to);
+        warmTo = to;
+      }
       if (this.resyncing) {
         const q = this.resync(b, p, end, eof);
         if (q < 0) return eof ? end : -q - 1;
@@ -106,6 +116,7 @@ export class PcapngParser implements CaptureParser {
       this.block(type, b, p, len, base);
       p += len;
     }
+    this.warmed = warmed;
     if (eof && p < end) {
       this.damage.report(this.packets + 1, base + p, end - p < 12 ? `truncated file: it ends ${end - p} bytes into a block header` : `truncated block: the file ends after ${end - p} of its ${this.u32(b, p + 4)} bytes`);
       return end;
