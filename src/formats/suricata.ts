@@ -6,7 +6,7 @@
 import type { Readable } from 'node:stream';
 import type { DhcpInfo, DnsInfo, Event, Flow, Priority } from '../record.js';
 import { pairBatches } from './netflow/biflow.js';
-import { asText, badTimes, blankFacts, clearFacts, flagsByte, writeFlowLineAt, makeFlow, protoNumber, stableId, type FlowFacts } from './netflow/normalize.js';
+import { asText, badTimes, blankFacts, clearFacts, flagsByte, makeFlow, protoNumber, stableId, writeRowLine, type FlowFacts, type LineIds } from './netflow/normalize.js';
 import { DateTimeReader, lineBatches, parseDateTime, TextSink } from './netflow/text.js';
 import type { FormatReader, ReadContext } from './types.js';
 import { sniffEve } from './text-sniff.js';
@@ -179,7 +179,20 @@ export class PrefixedIds {
     for (let i = 0; i < prefix.length; i++) h1 = Math.imul(h1 ^ prefix.charCodeAt(i), 0x01000193);
     this.h1 = h1;
   }
+  /** the two halves of the last id */
+  private r1 = 0;
+  private r2 = 0;
   id(suffix: string): string {
+    this.hash(suffix);
+    return hex32(this.r1) + hex32(this.r2);
+  }
+  /** id(suffix), its 16 hex digits written into a sink */
+  write(o: TextSink, suffix: string): void {
+    this.hash(suffix);
+    o.hex32(this.r1);
+    o.hex32(this.r2);
+  }
+  private hash(suffix: string): void {
     const p = this.prefix;
     const len = p.length + suffix.length;
     let h2 = this.h2ByLength.get(len);
@@ -198,7 +211,8 @@ export class PrefixedIds {
       h2 = Math.imul(h2 ^ c, 0x5bd1e995);
       h2 ^= h2 >>> 15;
     }
-    return hex32(h1 >>> 0) + hex32(h2 >>> 0);
+    this.r1 = h1 >>> 0;
+    this.r2 = h2 >>> 0;
   }
 }
 
@@ -361,18 +375,32 @@ async function* events(input: Readable, ctx: ReadContext, flow: (facts: FlowFact
   }
 }
 
+/** eveId of the event and source address set last, written as bytes (the source's part of the flow_id keys hashed once) */
+class EveIds implements LineIds {
+  e: Obj = {};
+  src = '';
+  private readonly ids: PrefixedIds;
+  constructor(private readonly source: string) {
+    this.ids = new PrefixedIds(`${source}/suricata/`);
+  }
+  writeLine(o: TextSink, line: number): void {
+    const e = this.e;
+    if (e.flow_id === undefined) o.ascii(stableId(`${this.source}:${line}`));
+    else if (e.event_type !== 'netflow') this.ids.write(o, String(e.flow_id));
+    else this.ids.write(o, `${String(e.flow_id)}/${this.src}`);
+  }
+}
+
 /** The NDJSON line writers of a source's flows and alerts into a sink. */
 function textWriters(source: string, sink: () => TextSink): { flow: (facts: FlowFacts, e: Obj, ll: number) => void; alert: (ev: Event) => void } {
   const originHead = Buffer.from(JSON.stringify(`${source}:`).slice(0, -1), 'utf8');
-  // eveId, with the source's part of the flow_id keys hashed once
-  const ids = new PrefixedIds(`${source}/suricata/`);
-  const id = (e: Obj, src: string, ll: number): string => {
-    if (e.flow_id === undefined) return stableId(`${source}:${ll}`);
-    if (e.event_type !== 'netflow') return ids.id(String(e.flow_id));
-    return ids.id(`${String(e.flow_id)}/${src}`);
-  };
+  const ids = new EveIds(source);
   return {
-    flow: (facts, e, ll) => writeFlowLineAt(sink(), facts, originHead, ll, id(e, facts.src, ll), s(e.community_id)),
+    flow: (facts, e, ll) => {
+      ids.e = e;
+      ids.src = facts.src;
+      writeRowLine(sink(), facts, originHead, ll, ids, s(e.community_id));
+    },
     alert: (ev) => sink().line(JSON.stringify(ev)),
   };
 }

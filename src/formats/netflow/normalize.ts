@@ -1,7 +1,7 @@
 // Turning what an exporter or another tool says about a flow into fir's Flow record, the same
 // way for every flow-export reader (NetFlow, IPFIX, nfdump, Zeek, Suricata, Argus, CSV).
 import { formatIPv4, parseIPv4, parseIPv6 } from '../../net.js';
-import { communityId as sharedCommunityId } from '../../packet/app/community-id.js';
+import { putCommunityId } from '../../packet/app/community-id.js';
 import type { DhcpInfo, DnsInfo, Flow } from '../../record.js';
 import { TextSink } from './text.js';
 
@@ -67,31 +67,8 @@ export function appFromPorts(sport: number | undefined, dport: number | undefine
 
 // Community ID: the shared implementation (src/packet/app/community-id.ts, the spec's ICMP
 // table); the text of the addresses is turned into bytes here, without an object per flow.
-const A4 = new Uint8Array(4);
-const B4 = new Uint8Array(4);
 const A16 = new Uint8Array(16);
 const B16 = new Uint8Array(16);
-
-/** Write an address into `b`: 4 or 16 bytes written, 0 when it is not an address. */
-function putAddr(s: string, b4: Uint8Array, b16: Uint8Array): number {
-  const v4 = parseIPv4(s);
-  if (v4 >= 0) {
-    b4[0] = v4 >>> 24;
-    b4[1] = (v4 >>> 16) & 255;
-    b4[2] = (v4 >>> 8) & 255;
-    b4[3] = v4 & 255;
-    return 4;
-  }
-  if (putV6(s, b16)) return 16;
-  const v6 = parseIPv6(s); // the rare forms (an IPv4 tail, a zone)
-  if (v6 === undefined) return 0;
-  let v = v6;
-  for (let i = 15; i >= 0; i--) {
-    b16[i] = Number(v & 0xffn);
-    v >>= 8n;
-  }
-  return 16;
-}
 
 const GROUPS = new Uint16Array(8);
 
@@ -154,12 +131,83 @@ function putV6(s: string, b: Uint8Array): boolean {
 }
 
 // the same IPv4 tuple comes again and again in flow exports (each active-timeout piece, each
-// direction): a direct-mapped cache of 4096 tuples in front of SHA-1
+// direction): a direct-mapped cache of 16384 tuples in front of SHA-1, holding each id's text
+// as bytes (written as they are: no string a flow)
 const CACHE_SLOTS = 16384;
+/** bytes of an id's text: `1:` and 28 base64 characters */
+const CID_BYTES = 30;
 const CK_A = new Int32Array(CACHE_SLOTS);
 const CK_B = new Int32Array(CACHE_SLOTS);
 const CK_PP = new Float64Array(CACHE_SLOTS).fill(-1); // proto, sport and dport in one number
-const CK_ID: string[] = new Array<string>(CACHE_SLOTS).fill('');
+const CK_TEXT = new Uint8Array(CACHE_SLOTS * CID_BYTES);
+/** the text of an id that is not cached (IPv6, ports out of range) */
+const CID_SCRATCH = new Uint8Array(CID_BYTES);
+/** the array cidBytes wrote its text into (at the offset it returned) */
+let cidArray: Uint8Array = CID_SCRATCH;
+
+/** Plain or rare-form IPv6 text into 16 bytes; false when it is not an address. */
+function putAddr6(s: string, b16: Uint8Array): boolean {
+  if (putV6(s, b16)) return true;
+  const v6 = parseIPv6(s); // the rare forms (an IPv4 tail, a zone)
+  if (v6 === undefined) return false;
+  let v = v6;
+  for (let i = 15; i >= 0; i--) {
+    b16[i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
+  return true;
+}
+
+/** the big-endian 32-bit word of b[o, o+4) */
+const word = (b: Uint8Array, o: number): number => (b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3];
+
+/**
+ * communityId's text as bytes: CID_BYTES of them in cidArray at the offset returned; -1 when
+ * the flow has none (an address is not one, or the families differ). With `hash` false only
+ * whether it has one (-1, or 0 with nothing written).
+ */
+function cidBytes(proto: number, src: string, dst: string, sport: number, dport: number, hash: boolean): number {
+  const v4a = parseIPv4(src);
+  if (v4a >= 0) {
+    const v4b = parseIPv4(dst);
+    if (v4b < 0) return -1; // IPv6, or not an address
+    if (!hash) return 0;
+    if ((proto & 255) === proto && sport >= 0 && sport <= 0xffff && dport >= 0 && dport <= 0xffff && (sport | 0) === sport && (dport | 0) === dport) {
+      let a = v4a | 0;
+      let b = v4b | 0;
+      let p1 = sport;
+      let p2 = dport;
+      // with ports the ID is the same both ways: both directions of a flow share a slot
+      if ((proto === 6 || proto === 17 || proto === 132) && (v4a > v4b || (a === b && p1 > p2))) {
+        const t = a;
+        a = b;
+        b = t;
+        p1 = dport;
+        p2 = sport;
+      }
+      const pp = ((proto & 255) * 65536 + p1) * 65536 + p2;
+      let h = Math.imul(a ^ Math.imul(b, 0x9e3779b1) ^ Math.imul(p1 * 65536 + p2, 0x85ebca6b) ^ proto, 0x27d4eb2f);
+      h ^= h >>> 15;
+      const slot = h & (CACHE_SLOTS - 1);
+      const at = slot * CID_BYTES;
+      cidArray = CK_TEXT;
+      if (CK_A[slot] === a && CK_B[slot] === b && CK_PP[slot] === pp) return at;
+      putCommunityId(CK_TEXT, at, proto, false, v4a, 0, 0, 0, v4b, 0, 0, 0, sport, dport);
+      CK_A[slot] = a;
+      CK_B[slot] = b;
+      CK_PP[slot] = pp;
+      return at;
+    }
+    cidArray = CID_SCRATCH;
+    putCommunityId(CID_SCRATCH, 0, proto, false, v4a, 0, 0, 0, v4b, 0, 0, 0, sport, dport);
+    return 0;
+  }
+  if (!putAddr6(src, A16) || parseIPv4(dst) >= 0 || !putAddr6(dst, B16)) return -1;
+  if (!hash) return 0;
+  cidArray = CID_SCRATCH;
+  putCommunityId(CID_SCRATCH, 0, proto, true, word(A16, 0), word(A16, 4), word(A16, 8), word(A16, 12), word(B16, 0), word(B16, 4), word(B16, 8), word(B16, 12), sport, dport);
+  return 0;
+}
 
 /**
  * Community ID v1 (seed 0) of a flow whose addresses are text: `1:` + base64(SHA-1), as Zeek,
@@ -167,35 +215,17 @@ const CK_ID: string[] = new Array<string>(CACHE_SLOTS).fill('');
  * For ICMP pass the type as sport and the code as dport.
  */
 export function communityId(proto: number, src: string, dst: string, sport = 0, dport = 0): string | undefined {
-  const la = putAddr(src, A4, A16);
-  const lb = putAddr(dst, B4, B16);
-  if (!la || la !== lb) return undefined;
-  if (la === 4 && (proto & 255) === proto && sport >= 0 && sport <= 0xffff && dport >= 0 && dport <= 0xffff && (sport | 0) === sport && (dport | 0) === dport) {
-    let a = (A4[0] << 24) | (A4[1] << 16) | (A4[2] << 8) | A4[3];
-    let b = (B4[0] << 24) | (B4[1] << 16) | (B4[2] << 8) | B4[3];
-    let p1 = sport;
-    let p2 = dport;
-    // with ports the ID is the same both ways: both directions of a flow share a slot
-    if ((proto === 6 || proto === 17 || proto === 132) && (a >>> 0 > b >>> 0 || (a === b && p1 > p2))) {
-      const t = a;
-      a = b;
-      b = t;
-      p1 = dport;
-      p2 = sport;
-    }
-    const pp = ((proto & 255) * 65536 + p1) * 65536 + p2;
-    let h = Math.imul(a ^ Math.imul(b, 0x9e3779b1) ^ Math.imul(p1 * 65536 + p2, 0x85ebca6b) ^ proto, 0x27d4eb2f);
-    h ^= h >>> 15;
-    const slot = h & (CACHE_SLOTS - 1);
-    if (CK_A[slot] === a && CK_B[slot] === b && CK_PP[slot] === pp) return CK_ID[slot];
-    const id = sharedCommunityId(proto, A4, B4, sport, dport);
-    CK_A[slot] = a;
-    CK_B[slot] = b;
-    CK_PP[slot] = pp;
-    CK_ID[slot] = id;
-    return id;
-  }
-  return la === 4 ? sharedCommunityId(proto, A4, B4, sport, dport) : sharedCommunityId(proto, A16, B16, sport, dport);
+  const at = cidBytes(proto, src, dst, sport, dport, true);
+  if (at < 0) return undefined;
+  return Buffer.from(cidArray.buffer, cidArray.byteOffset + at, CID_BYTES).toString('latin1');
+}
+
+/** cidBytes of facts: ports, or ICMP type and code, as the protocol has them */
+function factsCid(f: FlowFacts, hash: boolean): number {
+  const proto = f.proto;
+  if (hasPorts(proto)) return cidBytes(proto, f.src, f.dst, f.sport ?? 0, f.dport ?? 0, hash);
+  if (proto === 1 || proto === 58) return cidBytes(proto, f.src, f.dst, f.icmpType ?? 0, f.icmpCode ?? 0, hash);
+  return cidBytes(proto, f.src, f.dst, 0, 0, hash);
 }
 
 const HEX2: string[] = [];
@@ -217,8 +247,13 @@ export function stableId(key: string): string {
   return hex32(h1 >>> 0) + hex32(h2 >>> 0);
 }
 
+/** What writes the id of a source's line (its 16 hex digits) into a sink. */
+export interface LineIds {
+  writeLine(o: TextSink, line: number): void;
+}
+
 /** Stable ids of one source: the prefix (the source name) is hashed once, then each suffix. */
-export class IdHasher {
+export class IdHasher implements LineIds {
   private readonly h1: number;
   private readonly h2: number;
   /** the two halves of the last line's id */
@@ -367,9 +402,9 @@ export function badTimes(startMs: number, endMs: number): string | undefined {
 
 /** The Community ID makeFlow gives these facts (ports, or ICMP type and code, as the protocol has them). */
 export function factsCommunityId(f: FlowFacts): string | undefined {
-  if (hasPorts(f.proto)) return communityId(f.proto, f.src, f.dst, f.sport ?? 0, f.dport ?? 0);
-  if (f.proto === 1 || f.proto === 58) return communityId(f.proto, f.src, f.dst, f.icmpType ?? 0, f.icmpCode ?? 0);
-  return communityId(f.proto, f.src, f.dst, 0, 0);
+  const at = factsCid(f, true);
+  if (at < 0) return undefined;
+  return Buffer.from(cidArray.buffer, cidArray.byteOffset + at, CID_BYTES).toString('latin1');
 }
 
 /**
@@ -450,7 +485,7 @@ export function writeFlow(o: TextSink, f: FlowFacts, originJson: string, id: str
  * ids.id(line), …) with the id and origin written as bytes. `originHead` is the UTF-8 of the
  * origin's JSON up to the line number (`"SOURCE:`).
  */
-export function writeRowLine(o: TextSink, f: FlowFacts, originHead: Uint8Array, line: number, ids: IdHasher, communityIdOverride?: string, tail = ''): void {
+export function writeRowLine(o: TextSink, f: FlowFacts, originHead: Uint8Array, line: number, ids: LineIds, communityIdOverride?: string, tail = ''): void {
   const cid = writeFacts(o, f, communityIdOverride);
   o.ascii(',"id":"');
   ids.writeLine(o, line);
@@ -469,8 +504,11 @@ const RFLAGS_FIELD = FLAG_STRINGS.map((l) => Buffer.from(`,"rflags":"${l}"`, 'la
 /** `","proto":"NAME","src":` of each protocol number, made when first written */
 const PROTO_SEGMENTS: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(256).fill(undefined);
 
-/** the fields of a flow line up to its Community ID; the computed Community ID */
-function writeFacts(o: TextSink, f: FlowFacts, communityIdOverride: string | undefined): string | undefined {
+/** `,"community_id":"` */
+const CID_HEAD = Buffer.from(',"community_id":"', 'latin1');
+
+/** the fields of a flow line up to its Community ID; whether a Community ID was computed for it */
+function writeFacts(o: TextSink, f: FlowFacts, communityIdOverride: string | undefined): boolean {
   const proto = f.proto;
   const tcp = proto === 6;
   const ports = hasPorts(proto);
@@ -549,44 +587,29 @@ function writeFacts(o: TextSink, f: FlowFacts, communityIdOverride: string | und
     o.ascii(',"vlan":');
     o.num(f.vlan);
   }
-  const cid = factsCommunityId(f);
-  if (cid !== undefined) {
+  // the computed id is hashed only when it is written (the source's own takes its place)
+  const at = factsCid(f, communityIdOverride === undefined);
+  if (at >= 0) {
     if (communityIdOverride !== undefined) {
       o.ascii(',"community_id":');
       o.json(communityIdOverride);
     } else {
-      o.ascii(',"community_id":"');
-      o.ascii(cid);
+      o.bytes(CID_HEAD);
+      o.bytesAt(cidArray, at, CID_BYTES);
       o.ascii('"');
     }
   }
-  return cid;
+  return at >= 0;
 }
 
 /** after `origin`: the source's Community ID when none was computed, and the tail */
-function writeTail(o: TextSink, cid: string | undefined, communityIdOverride: string | undefined, tail: string): void {
-  if (cid === undefined && communityIdOverride !== undefined) {
+function writeTail(o: TextSink, cid: boolean, communityIdOverride: string | undefined, tail: string): void {
+  if (!cid && communityIdOverride !== undefined) {
     o.ascii(',"community_id":');
     o.json(communityIdOverride);
   }
   if (tail) o.text(tail);
   o.ascii('}');
-}
-
-/**
- * writeFlowLine(o, f, JSON of SOURCE:LINE, id, …) with the origin written as bytes: `originHead`
- * is the UTF-8 of the origin's JSON up to the line number (`"SOURCE:`).
- */
-export function writeFlowLineAt(o: TextSink, f: FlowFacts, originHead: Uint8Array, line: number, id: string, communityIdOverride?: string): void {
-  const cid = writeFacts(o, f, communityIdOverride);
-  o.ascii(',"id":"');
-  o.ascii(id);
-  o.ascii('","origin":');
-  o.bytes(originHead);
-  o.num(line);
-  o.ascii('"');
-  writeTail(o, cid, communityIdOverride, '');
-  o.newline();
 }
 
 /** flowJson's line and its newline, as bytes into a sink. */
