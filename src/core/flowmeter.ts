@@ -149,6 +149,25 @@ interface FragEntry {
   exp: number;
 }
 
+/** PROTO_KIND: a protocol whose flows have ports (TCP, UDP, SCTP) */
+const K_PORTS = 1;
+/** PROTO_KIND: ICMP or ICMPv6 */
+const K_ICMP = 2;
+/**
+ * The kind of each IP protocol number, looked up as PROTO_KIND[proto & 255] (ARP's -1 is 255,
+ * of no kind). A table rather than chains of comparisons: V8 optimises a comparison with what it
+ * has seen, and a protocol met for the first time after that (the first UDP flow in a capture
+ * of TCP) threw away the optimised flow path, to be compiled again at great cost.
+ */
+const PROTO_KIND = new Uint8Array(256);
+PROTO_KIND[IPPROTO_TCP] = PROTO_KIND[IPPROTO_UDP] = PROTO_KIND[IPPROTO_SCTP] = K_PORTS;
+PROTO_KIND[IPPROTO_ICMP] = PROTO_KIND[IPPROTO_ICMPV6] = K_ICMP;
+/** the name of a protocol with ports, as the payload sniffers and appFromPort take it */
+const PORTS_PROTO: PayloadContext['proto'][] = [];
+PORTS_PROTO[IPPROTO_TCP] = 'tcp';
+PORTS_PROTO[IPPROTO_UDP] = 'udp';
+PORTS_PROTO[IPPROTO_SCTP] = 'sctp';
+
 function endpointHash(x0: number, x1: number, x2: number, x3: number, port: number): number {
   let h = Math.imul(x0 ^ (port * 0x9e3779b1), 0x85ebca6b);
   h ^= Math.imul(x1, 0xc2b2ae35) ^ Math.imul(x2, 0x27d4eb2f) ^ Math.imul(x3, 0x165667b1);
@@ -237,12 +256,17 @@ export class FlowMeter {
   private open = 0;
   private readonly originSeed: [number, number];
   private readonly maxOpen: number;
+  /** the idle timeout per IP protocol number (see PROTO_KIND), ARP's -1 at 255 */
+  private readonly idleByProto = new Float64Array(256);
 
   constructor(
     private readonly origin: string,
     private readonly opts: MeterOptions = DEFAULT_METER,
   ) {
     for (let i = 0; i <= MAX_TUNNEL_DEPTH; i++) this.pkts.push(new Packet());
+    this.idleByProto.fill(opts.otherIdleMs);
+    this.idleByProto[IPPROTO_TCP] = opts.tcpIdleMs;
+    this.idleByProto[IPPROTO_UDP] = opts.udpIdleMs;
     this.originSeed = originHash(origin);
     this.maxOpen = opts.maxOpen ?? DEFAULT_MAX_OPEN;
   }
@@ -398,7 +422,7 @@ export class FlowMeter {
     if (p.hasPorts) {
       sport = p.sport;
       dport = p.dport;
-    } else if (proto === IPPROTO_ICMP || proto === IPPROTO_ICMPV6) {
+    } else if (PROTO_KIND[proto & 255] === K_ICMP) {
       const [x, y] = icmpPorts(proto === IPPROTO_ICMPV6, p.icmpType, p.icmpCode);
       sport = x;
       dport = y;
@@ -457,7 +481,8 @@ export class FlowMeter {
       f.b0 = b0; f.b1 = b1; f.b2 = b2; f.b3 = b3;
       f.sport = sport;
       f.dport = dport;
-      f.oSeq = proto === IPPROTO_TCP ? (tcpFlags & 0x02 ? p.tcpSeq : (p.tcpSeq - 1) >>> 0) : 0;
+      // the SYN's sequence number, or one before the first segment's (one expression: see PROTO_KIND)
+      f.oSeq = proto === IPPROTO_TCP ? (p.tcpSeq - 1 + ((tcpFlags >> 1) & 1)) >>> 0 : 0;
       f.icmpType = p.icmpType;
       f.icmpCode = p.icmpCode;
       f.first = ts;
@@ -502,7 +527,7 @@ export class FlowMeter {
     if (proto === IPPROTO_TCP) this.tcp(f, fwd, tcpFlags, p.payLen, ts);
     else if (f.list === L_IDLE || f.list === L_DNS) this.touch(f);
 
-    if (p.payCap > 0 && (proto === IPPROTO_TCP || proto === IPPROTO_UDP || proto === IPPROTO_SCTP)) this.inspect(f, p, fwd);
+    if (p.payCap > 0 && PROTO_KIND[proto & 255] === K_PORTS) this.inspect(f, p, fwd);
 
     this.tunnel(p, ts, index, depth);
   }
@@ -522,7 +547,7 @@ export class FlowMeter {
     else f.appR++;
     // one context object for every call (the sniffers keep no reference to it)
     const ctx = this.payloadCtx;
-    ctx.proto = f.proto === IPPROTO_TCP ? 'tcp' : f.proto === IPPROTO_UDP ? 'udp' : 'sctp';
+    ctx.proto = PORTS_PROTO[f.proto];
     ctx.sport = f.sport;
     ctx.dport = f.dport;
     ctx.fromOriginator = fwd;
@@ -740,7 +765,7 @@ export class FlowMeter {
 
   private idleMs(f: FlowState): number {
     if (f.list === L_DNS) return this.opts.dnsIdleMs;
-    return f.proto === IPPROTO_TCP ? this.opts.tcpIdleMs : f.proto === IPPROTO_UDP ? this.opts.udpIdleMs : this.opts.otherIdleMs;
+    return this.idleByProto[f.proto & 255];
   }
 
   private place(f: FlowState, l: number): void {
@@ -881,11 +906,11 @@ export class FlowMeter {
     // contract field order: times, proto, endpoints, counts, TCP, application, layer 2, ids
     const ep = this.epoch === this.epoch ? this.epoch : 0;
     const o = { kind: 'flow', start: isoMs(ep + f.first), end: isoMs(ep + f.last), proto: protoName(proto), src } as Flow;
-    const ported = proto === IPPROTO_TCP || proto === IPPROTO_UDP || proto === IPPROTO_SCTP;
+    const ported = PROTO_KIND[proto & 255] === K_PORTS;
     if (ported) o.sport = f.sport;
     o.dst = dst;
     if (ported) o.dport = f.dport;
-    if (f.icmpType >= 0 && (proto === IPPROTO_ICMP || proto === IPPROTO_ICMPV6)) {
+    if (f.icmpType >= 0 && PROTO_KIND[proto & 255] === K_ICMP) {
       o.icmp_type = f.icmpType;
       o.icmp_code = f.icmpCode;
     }
@@ -901,7 +926,7 @@ export class FlowMeter {
       o.state = f.pkts > 0 ? (f.rpkts > 0 ? 'SF' : 'S0') : f.rpkts > 0 ? 'SHR' : 'OTH';
     }
     if (ported) {
-      const app = f.app?.app ?? appFromPort(proto === IPPROTO_TCP ? 'tcp' : proto === IPPROTO_UDP ? 'udp' : 'sctp', f.sport, f.dport);
+      const app = f.app?.app ?? appFromPort(PORTS_PROTO[proto], f.sport, f.dport);
       if (app) o.app = app;
       if (f.app?.dns) o.dns = f.app.dns;
       if (f.app?.dhcp) o.dhcp = f.app.dhcp;
@@ -948,9 +973,9 @@ function lineText(f: FlowState): void {
   const proto = f.proto;
   let name = '';
   let extra = '';
-  if (proto === IPPROTO_TCP || proto === IPPROTO_UDP || proto === IPPROTO_SCTP) {
+  if (PROTO_KIND[proto & 255] === K_PORTS) {
     const a = f.app;
-    name = a?.app ?? appFromPort(proto === IPPROTO_TCP ? 'tcp' : proto === IPPROTO_UDP ? 'udp' : 'sctp', f.sport, f.dport) ?? '';
+    name = a?.app ?? appFromPort(PORTS_PROTO[proto], f.sport, f.dport) ?? '';
     if (a !== undefined) {
       if (a.dns) extra += ',"dns":' + JSON.stringify(a.dns);
       if (a.dhcp) extra += ',"dhcp":' + JSON.stringify(a.dhcp);
@@ -1139,7 +1164,8 @@ const scratchFlow = new FlowState();
  */
 function writeFlowLine(f: FlowState, w: ByteWriter, ep: number, name: string, extra: string, arpSrc: string, arpDst: string, tail: OriginTail): void {
   const proto = f.proto;
-  const ported = proto === IPPROTO_TCP || proto === IPPROTO_UDP || proto === IPPROTO_SCTP;
+  const kind = PROTO_KIND[proto & 255];
+  const ported = kind === K_PORTS;
   let app: Uint8Array | undefined;
   if (name) {
     app = appJson(name);
@@ -1158,7 +1184,7 @@ function writeFlowLine(f: FlowState, w: ByteWriter, ep: number, name: string, ex
   n = putBytes(b, n, J_END);
   n = putIso(b, n, ep + f.last);
   n = putBytes(b, n, J_PROTO);
-  n = proto === IPPROTO_TCP ? putBytes(b, n, J_TCP) : proto === IPPROTO_UDP ? putBytes(b, n, J_UDP) : putAscii(b, n, protoName(proto));
+  n = putBytes(b, n, PROTO_JSON[proto + 1]);
   n = putBytes(b, n, J_SRC);
   if (isArp) {
     w.n = n;
@@ -1166,26 +1192,22 @@ function writeFlowLine(f: FlowState, w: ByteWriter, ep: number, name: string, ex
     n = w.n;
   } else if (f.v6) n = putAscii(b, n, v6text(f.a0, f.a1, f.a2, f.a3));
   else n = putIpv4(b, n, f.a0);
+  // what differs between flows with and without ports is chosen as data, with no branch that
+  // only a later kind of flow takes (see PROTO_KIND)
   if (ported) {
     n = putBytes(b, n, J_SPORT);
     n = putInt(b, n, f.sport);
-    n = putBytes(b, n, J_DST);
-  } else {
-    n = putBytes(b, n, J_DST_AFTER_SRC);
   }
+  n = putBytes(b, n, ported ? J_DST : J_DST_AFTER_SRC);
   if (isArp) {
     w.n = n;
     w.text(arpDst);
     n = w.n;
   } else if (f.v6) n = putAscii(b, n, v6text(f.b0, f.b1, f.b2, f.b3));
   else n = putIpv4(b, n, f.b0);
-  if (ported) {
-    n = putBytes(b, n, J_DPORT);
-    n = putInt(b, n, f.dport);
-  } else {
-    b[n++] = 0x22;
-  }
-  if (f.icmpType >= 0 && (proto === IPPROTO_ICMP || proto === IPPROTO_ICMPV6)) {
+  n = putBytes(b, n, ported ? J_DPORT : J_QUOTE);
+  if (ported) n = putInt(b, n, f.dport);
+  if (kind === K_ICMP && f.icmpType >= 0) {
     n = putBytes(b, n, J_ICMP_TYPE);
     n = putInt(b, n, f.icmpType);
     n = putBytes(b, n, J_ICMP_CODE);
@@ -1213,9 +1235,9 @@ function writeFlowLine(f: FlowState, w: ByteWriter, ep: number, name: string, ex
     n = putBytes(b, n, J_STATE);
     n = putAscii(b, n, tcpState(f));
     b[n++] = 0x22;
-  } else if (proto === IPPROTO_UDP) {
-    n = putBytes(b, n, f.pkts > 0 ? (f.rpkts > 0 ? J_STATE_SF : J_STATE_S0) : f.rpkts > 0 ? J_STATE_SHR : J_STATE_OTH);
   }
+  // the state of a UDP flow (nothing for other protocols)
+  n = putBytes(b, n, UDP_STATE[(proto === IPPROTO_UDP ? 4 : 0) + (f.pkts > 0 ? 1 : 0) + (f.rpkts > 0 ? 2 : 0)]);
   if (app !== undefined) n = putBytes(b, n, app);
   if (extra) {
     w.n = n;
@@ -1460,12 +1482,12 @@ const J_DMAC = ascii(',"dmac":"');
 const J_VLAN = ascii(',"vlan":');
 const J_CID = ascii(',"community_id":"');
 const J_ID = ascii(',"id":"');
-const J_TCP = ascii('tcp');
-const J_UDP = ascii('udp');
-const J_STATE_SF = ascii(',"state":"SF"');
-const J_STATE_S0 = ascii(',"state":"S0"');
-const J_STATE_SHR = ascii(',"state":"SHR"');
-const J_STATE_OTH = ascii(',"state":"OTH"');
+/** the protocol's name as the line writes it, at proto + 1 (ARP's -1 at 0) */
+const PROTO_JSON: Uint8Array[] = Array.from({ length: 257 }, (_, i) => ascii(protoName(i - 1)));
+const J_QUOTE = ascii('"');
+const J_NONE = new Uint8Array(0);
+/** UDP_STATE[4 + (pkts > 0) + 2 * (rpkts > 0)]: the state member of a UDP flow; nothing at 0-3 */
+const UDP_STATE = [J_NONE, J_NONE, J_NONE, J_NONE, ascii(',"state":"OTH"'), ascii(',"state":"S0"'), ascii(',"state":"SHR"'), ascii(',"state":"SF"')];
 
 function ascii(s: string): Uint8Array {
   return Uint8Array.from(s, (c) => c.charCodeAt(0));
@@ -1534,11 +1556,13 @@ const CID_TEXT = Buffer.alloc(32);
 /** The Community ID of an IP flow (proto ≥ 0) as ASCII into b at n; returns the offset after it. */
 function putFlowCommunityId(b: Uint8Array, n: number, f: FlowState): number {
   const proto = f.proto;
-  if (proto === IPPROTO_ICMP || proto === IPPROTO_ICMPV6) {
-    return putCommunityId(b, n, proto, f.v6, f.a0, f.a1, f.a2, f.a3, f.b0, f.b1, f.b2, f.b3, f.icmpType < 0 ? 0 : f.icmpType, f.icmpCode < 0 ? 0 : f.icmpCode);
-  }
-  const ported = proto === IPPROTO_TCP || proto === IPPROTO_UDP || proto === IPPROTO_SCTP;
-  return putCommunityId(b, n, proto, f.v6, f.a0, f.a1, f.a2, f.a3, f.b0, f.b1, f.b2, f.b3, ported ? f.sport : 0, ported ? f.dport : 0);
+  const kind = PROTO_KIND[proto & 255];
+  // ICMP hashes its type and code in place of ports; one call for every kind (see PROTO_KIND)
+  const type = f.icmpType < 0 ? 0 : f.icmpType;
+  const code = f.icmpCode < 0 ? 0 : f.icmpCode;
+  const sp = kind === K_ICMP ? type : kind === K_PORTS ? f.sport : 0;
+  const dp = kind === K_ICMP ? code : kind === K_PORTS ? f.dport : 0;
+  return putCommunityId(b, n, proto, f.v6, f.a0, f.a1, f.a2, f.a3, f.b0, f.b1, f.b2, f.b3, sp, dp);
 }
 
 /** `,"app":"NAME"` as bytes per application name (a handful of names: cached); undefined when not ASCII */

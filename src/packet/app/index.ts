@@ -263,7 +263,9 @@ function sniffSctp(ctx: PayloadContext, b: Uint8Array, o: number, end: number): 
  * their first value, except `yiaddr`, which an ACK overrides.
  */
 export function mergeApp(existing: AppInfo | undefined, next: AppInfo): AppInfo {
-  if (existing === undefined) return next;
+  // every flow's summary has the same four members, in the same order: one object shape for
+  // the code that reads them (the sniffers' results come in several)
+  if (existing === undefined) return { app: next.app, dns: next.dns, dhcp: next.dhcp, tls_sni: next.tls_sni };
   if (existing.app === undefined && next.app !== undefined) existing.app = next.app;
   if (next.dns) existing.dns = existing.dns ? mergeDns(existing.dns, next.dns) : next.dns;
   if (next.dhcp) existing.dhcp = existing.dhcp ? mergeDhcp(existing.dhcp, next.dhcp) : next.dhcp;

@@ -38,6 +38,10 @@ function table(...lists: Array<Array<[number, string]>>): Array<string | undefin
 const BY_TCP = table(COMMON, TCP);
 const BY_UDP = table(COMMON, UDP);
 const BY_SCTP = table(COMMON, TCP, SCTP);
+/** the table of a protocol, by name or number */
+const BY_PROTO = new Map<string, Array<string | undefined>>([
+  ['tcp', BY_TCP], ['6', BY_TCP], ['udp', BY_UDP], ['17', BY_UDP], ['sctp', BY_SCTP], ['132', BY_SCTP],
+]);
 
 /**
  * The application a port pair suggests. The responder's port (dport) decides when it is a
@@ -45,10 +49,15 @@ const BY_SCTP = table(COMMON, TCP, SCTP);
  * handles flows whose first packet came from the server.
  */
 export function appFromPort(proto: string, sport: number, dport: number): string | undefined {
-  const t = proto === 'tcp' || proto === '6' ? BY_TCP : proto === 'udp' || proto === '17' ? BY_UDP : proto === 'sctp' || proto === '132' ? BY_SCTP : undefined;
+  const t = BY_PROTO.get(proto);
   if (t === undefined) return undefined;
   const d = dport >= 0 && dport < 65536 ? t[dport] : undefined;
   const s = sport >= 0 && sport < 65536 ? t[sport] : undefined;
-  if (d !== undefined && (s === undefined || dport < 1024 || dport <= sport)) return d;
-  return s;
+  // every test made on every call: the flow meter's optimised code then has seen them all
+  // (a test first made on the thousandth flow would throw that code away)
+  const sNone = s === undefined;
+  const dLow = dport < 1024;
+  const dFirst = dport <= sport;
+  const dKnown = d !== undefined;
+  return dKnown && (sNone || dLow || dFirst) ? d : s;
 }
