@@ -365,29 +365,39 @@ function iso(ms: number): string {
 const ISO_BYTES_MIN = new Float64Array(64).fill(NaN);
 const ISO_BYTES = new Uint8Array(64 * 17);
 
-/** iso(ms) as bytes into a sink: the minute's text from the cache, the rest digit by digit */
-function writeIso(o: TextSink, ms: number): void {
+/**
+ * iso(ms) as bytes into b at u (24 bytes): the minute's text from the cache, the rest digit by
+ * digit; the offset after it, or -1 (nothing written) for a time iso() must write.
+ */
+function putIso(b: Uint8Array, u: number, ms: number): number {
   const min = Math.floor(ms / 60000);
   const slot = min & 63;
   const rest = Math.floor(ms - min * 60000);
-  if (!(rest >= 0 && rest < 60000) || !Number.isFinite(min)) {
-    o.ascii(iso(ms));
-    return;
-  }
-  if (ISO_MIN[slot] !== min) {
-    ISO_MIN[slot] = min;
-    ISO_PREFIX[slot] = new Date(min * 60000).toISOString().slice(0, 17);
-  }
+  if (!(rest >= 0 && rest < 60000) || !Number.isFinite(min)) return -1;
   if (ISO_BYTES_MIN[slot] !== min) {
+    if (ISO_MIN[slot] !== min) {
+      ISO_MIN[slot] = min;
+      ISO_PREFIX[slot] = new Date(min * 60000).toISOString().slice(0, 17);
+    }
     // the minute's text as bytes too: copied without reading a sliced string
     ISO_BYTES_MIN[slot] = min;
     const p = ISO_PREFIX[slot];
     for (let i = 0; i < 17; i++) ISO_BYTES[slot * 17 + i] = p.charCodeAt(i);
   }
-  o.bytesAt(ISO_BYTES, slot * 17, 17);
-  const sec = Math.floor(rest / 1000);
+  for (let i = slot * 17, e = i + 17; i < e; i++) b[u++] = ISO_BYTES[i];
+  const sec = (rest / 1000) | 0;
   const milli = rest - sec * 1000;
-  o.secondsMillisZ(sec, milli);
+  const s10 = (sec / 10) | 0;
+  b[u++] = 48 + s10;
+  b[u++] = 48 + sec - s10 * 10;
+  b[u++] = 46;
+  const m100 = (milli / 100) | 0;
+  const m10 = ((milli - m100 * 100) / 10) | 0;
+  b[u++] = 48 + m100;
+  b[u++] = 48 + m10;
+  b[u++] = 48 + milli - m100 * 100 - m10 * 10;
+  b[u++] = 90;
+  return u;
 }
 
 /** Latest time a flow may have (2200-01-01): later ones are damage, not data. */
@@ -487,12 +497,28 @@ export function writeFlow(o: TextSink, f: FlowFacts, originJson: string, id: str
  */
 export function writeRowLine(o: TextSink, f: FlowFacts, originHead: Uint8Array, line: number, ids: LineIds, communityIdOverride?: string, tail = ''): void {
   const cid = writeFacts(o, f, communityIdOverride);
-  o.ascii(',"id":"');
+  const need = originHead.length + 64;
+  o.used = put(o.reserve(need), o.used, K_ID);
   ids.writeLine(o, line);
-  o.ascii('","origin":');
-  o.bytes(originHead);
-  o.num(line);
-  o.ascii('"');
+  let b = o.reserve(need);
+  let u = put(b, o.used, K_ORIGIN);
+  u = put(b, u, originHead);
+  u = num(o, u, line, need);
+  b = o.reserve(0);
+  b[u++] = 34;
+  if (cid || communityIdOverride === undefined) {
+    if (tail) {
+      o.used = u;
+      o.text(tail);
+      b = o.reserve(2);
+      u = o.used;
+    }
+    b[u++] = 125;
+    b[u++] = 10;
+    o.used = u;
+    return;
+  }
+  o.used = u;
   writeTail(o, cid, communityIdOverride, tail);
   o.newline();
 }
@@ -504,102 +530,215 @@ const RFLAGS_FIELD = FLAG_STRINGS.map((l) => Buffer.from(`,"rflags":"${l}"`, 'la
 /** `","proto":"NAME","src":` of each protocol number, made when first written */
 const PROTO_SEGMENTS: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(256).fill(undefined);
 
+const latin1 = (s: string): Uint8Array => Buffer.from(s, 'latin1');
+const K_HEAD = latin1('{"kind":"flow","start":"');
+const K_END = latin1('","end":"');
+const K_SPORT = latin1(',"sport":');
+const K_DST = latin1(',"dst":');
+const K_DPORT = latin1(',"dport":');
+const K_ICMP_TYPE = latin1(',"icmp_type":');
+const K_ICMP_CODE = latin1(',"icmp_code":');
+const K_PKTS = latin1(',"pkts":');
+const K_BYTES = latin1(',"bytes":');
+const K_RPKTS = latin1(',"rpkts":');
+const K_RBYTES = latin1(',"rbytes":');
+const K_STATE = latin1(',"state":');
+const K_APP = latin1(',"app":');
+const K_SMAC = latin1(',"smac":');
+const K_DMAC = latin1(',"dmac":');
+const K_VLAN = latin1(',"vlan":');
 /** `,"community_id":"` */
-const CID_HEAD = Buffer.from(',"community_id":"', 'latin1');
+const CID_HEAD = latin1(',"community_id":"');
+const K_CID = latin1(',"community_id":');
+const K_ID = latin1(',"id":"');
+const K_ORIGIN = latin1('","origin":');
 
-/** the fields of a flow line up to its Community ID; whether a Community ID was computed for it */
+/** bytes k into b at u; the offset after them */
+function put(b: Uint8Array, u: number, k: Uint8Array): number {
+  for (let i = 0; i < k.length; i++) b[u++] = k[i];
+  return u;
+}
+
+/** a number as JSON text into b at u (a non-negative integer below 1e15); the offset after it, or -1 (nothing written) for any other number */
+function putNum(b: Uint8Array, u: number, v: number): number {
+  if ((v | 0) === v && v >= 0) {
+    if (v < 10) {
+      b[u] = 48 + v;
+      return u + 1;
+    }
+    let d = 2;
+    for (let t = v; t >= 100; t = (t / 10) | 0) d++;
+    let e = u + d;
+    let t = v;
+    while (t >= 10) {
+      const q = (t / 10) | 0;
+      b[--e] = 48 + t - q * 10;
+      t = q;
+    }
+    b[--e] = 48 + t;
+    return u + d;
+  }
+  if (!(v >= 0 && v < 1e15 && Math.floor(v) === v)) return -1;
+  let d = 1;
+  for (let t = v; t >= 10; t = Math.floor(t / 10)) d++;
+  let e = u + d;
+  let t = v;
+  while (t >= 10) {
+    const q = Math.floor(t / 10);
+    b[--e] = 48 + (t - q * 10);
+    t = q;
+  }
+  b[--e] = 48 + t;
+  return u + d;
+}
+
+/** a string as JSON text (quotes included) into b at u when it is printable ASCII without `"` or `\`; the offset after it, or -1 (what was written does not count) */
+function putStr(b: Uint8Array, u: number, s: string): number {
+  b[u++] = 34;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 32 || c === 34 || c === 92 || c > 126) return -1;
+    b[u++] = c;
+  }
+  b[u++] = 34;
+  return u;
+}
+
+/** room a line's fixed text and numbers may take (its strings are added) */
+const LINE_ROOM = 768;
+
+/**
+ * The fields of a flow line up to its Community ID; whether a Community ID was computed for it.
+ * Written from a local offset into room reserved once; a string that needs escaping, a number
+ * that is not a plain integer, DNS and DHCP go through the sink's own methods (then the room is
+ * reserved again).
+ */
 function writeFacts(o: TextSink, f: FlowFacts, communityIdOverride: string | undefined): boolean {
   const proto = f.proto;
-  const tcp = proto === 6;
   const ports = hasPorts(proto);
   const icmp = proto === 1 || proto === 58;
-  o.ascii('{"kind":"flow","start":"');
-  writeIso(o, f.startMs);
-  o.ascii('","end":"');
-  writeIso(o, f.endMs >= f.startMs ? f.endMs : f.startMs);
-  if (proto >= 0 && proto <= 255 && (proto | 0) === proto) o.bytes(PROTO_SEGMENTS[proto] ??= Buffer.from(`","proto":"${protoName(proto)}","src":`, 'latin1'));
+  const src = f.src;
+  const dst = f.dst;
+  const state = f.state !== undefined && f.rpkts !== undefined ? f.state : undefined;
+  const app = f.app ?? (ports ? appFromPorts(f.sport, f.dport) : undefined);
+  const smac = f.smac;
+  const dmac = f.dmac;
+  const need = LINE_ROOM + src.length + dst.length + (state?.length ?? 0) + (app?.length ?? 0) + (smac?.length ?? 0) + (dmac?.length ?? 0) + (communityIdOverride?.length ?? 0);
+  let b = o.reserve(need);
+  let u = o.used;
+  let v: number;
+  u = put(b, u, K_HEAD);
+  v = putIso(b, u, f.startMs);
+  if (v < 0) {
+    o.used = u;
+    o.ascii(iso(f.startMs));
+    b = o.reserve(need);
+    v = o.used;
+  }
+  u = put(b, v, K_END);
+  const endMs = f.endMs >= f.startMs ? f.endMs : f.startMs;
+  v = putIso(b, u, endMs);
+  if (v < 0) {
+    o.used = u;
+    o.ascii(iso(endMs));
+    b = o.reserve(need);
+    v = o.used;
+  }
+  u = v;
+  if (proto >= 0 && proto <= 255 && (proto | 0) === proto) u = put(b, u, (PROTO_SEGMENTS[proto] ??= Buffer.from(`","proto":"${protoName(proto)}","src":`, 'latin1')));
   else {
+    o.used = u;
     o.ascii('","proto":"');
     o.ascii(protoName(proto));
     o.ascii('","src":');
+    b = o.reserve(need);
+    u = o.used;
   }
-  o.json(f.src);
-  if (ports && f.sport !== undefined) {
-    o.ascii(',"sport":');
-    o.num(f.sport);
+  v = putStr(b, u, src);
+  if (v < 0) {
+    o.used = u;
+    o.json(src);
+    b = o.reserve(need);
+    v = o.used;
   }
-  o.ascii(',"dst":');
-  o.json(f.dst);
-  if (ports && f.dport !== undefined) {
-    o.ascii(',"dport":');
-    o.num(f.dport);
+  u = v;
+  if (ports && f.sport !== undefined) u = num(o, put(b, u, K_SPORT), f.sport, need);
+  b = o.reserve(0);
+  u = put(b, u, K_DST);
+  v = putStr(b, u, dst);
+  if (v < 0) {
+    o.used = u;
+    o.json(dst);
+    b = o.reserve(need);
+    v = o.used;
   }
+  u = v;
+  if (ports && f.dport !== undefined) u = num(o, put(b, u, K_DPORT), f.dport, need);
   if (icmp) {
-    if (f.icmpType !== undefined) {
-      o.ascii(',"icmp_type":');
-      o.num(f.icmpType);
+    if (f.icmpType !== undefined) u = num(o, put(o.reserve(0), u, K_ICMP_TYPE), f.icmpType, need);
+    if (f.icmpCode !== undefined) u = num(o, put(o.reserve(0), u, K_ICMP_CODE), f.icmpCode, need);
+  }
+  u = num(o, put(o.reserve(0), u, K_PKTS), f.pkts, need);
+  u = num(o, put(o.reserve(0), u, K_BYTES), f.bytes, need);
+  if (f.rpkts !== undefined) u = num(o, put(o.reserve(0), u, K_RPKTS), f.rpkts, need);
+  if (f.rbytes !== undefined) u = num(o, put(o.reserve(0), u, K_RBYTES), f.rbytes, need);
+  b = o.reserve(0);
+  if (proto === 6) {
+    if (f.flags !== undefined && f.flags !== 0) u = put(b, u, FLAGS_FIELD[f.flags & 255]);
+    if (f.rflags !== undefined && f.rflags !== 0 && f.rpkts !== undefined) u = put(b, u, RFLAGS_FIELD[f.rflags & 255]);
+  }
+  if (state !== undefined) u = str(o, put(b, u, K_STATE), state, need);
+  if (app !== undefined) u = str(o, put(o.reserve(0), u, K_APP), app, need);
+  if (f.dns !== undefined || f.dhcp !== undefined) {
+    o.used = u;
+    if (f.dns !== undefined) {
+      o.ascii(',"dns":');
+      o.text(JSON.stringify(f.dns));
     }
-    if (f.icmpCode !== undefined) {
-      o.ascii(',"icmp_code":');
-      o.num(f.icmpCode);
+    if (f.dhcp !== undefined) {
+      o.ascii(',"dhcp":');
+      o.text(JSON.stringify(f.dhcp));
     }
+    o.reserve(need);
+    u = o.used;
   }
-  o.ascii(',"pkts":');
-  o.num(f.pkts);
-  o.ascii(',"bytes":');
-  o.num(f.bytes);
-  if (f.rpkts !== undefined) {
-    o.ascii(',"rpkts":');
-    o.num(f.rpkts);
-  }
-  if (f.rbytes !== undefined) {
-    o.ascii(',"rbytes":');
-    o.num(f.rbytes);
-  }
-  if (tcp && f.flags !== undefined && f.flags !== 0) o.bytes(FLAGS_FIELD[f.flags & 255]);
-  if (tcp && f.rflags !== undefined && f.rflags !== 0 && f.rpkts !== undefined) o.bytes(RFLAGS_FIELD[f.rflags & 255]);
-  if (f.state !== undefined && f.rpkts !== undefined) {
-    o.ascii(',"state":');
-    o.json(f.state);
-  }
-  const app = f.app ?? (ports ? appFromPorts(f.sport, f.dport) : undefined);
-  if (app !== undefined) {
-    o.ascii(',"app":');
-    o.json(app);
-  }
-  if (f.dns !== undefined) {
-    o.ascii(',"dns":');
-    o.text(JSON.stringify(f.dns));
-  }
-  if (f.dhcp !== undefined) {
-    o.ascii(',"dhcp":');
-    o.text(JSON.stringify(f.dhcp));
-  }
-  if (f.smac !== undefined) {
-    o.ascii(',"smac":');
-    o.json(f.smac);
-  }
-  if (f.dmac !== undefined) {
-    o.ascii(',"dmac":');
-    o.json(f.dmac);
-  }
-  if (f.vlan !== undefined) {
-    o.ascii(',"vlan":');
-    o.num(f.vlan);
-  }
+  if (smac !== undefined) u = str(o, put(o.reserve(0), u, K_SMAC), smac, need);
+  if (dmac !== undefined) u = str(o, put(o.reserve(0), u, K_DMAC), dmac, need);
+  if (f.vlan !== undefined) u = num(o, put(o.reserve(0), u, K_VLAN), f.vlan, need);
   // the computed id is hashed only when it is written (the source's own takes its place)
   const at = factsCid(f, communityIdOverride === undefined);
+  b = o.reserve(0);
   if (at >= 0) {
-    if (communityIdOverride !== undefined) {
-      o.ascii(',"community_id":');
-      o.json(communityIdOverride);
-    } else {
-      o.bytes(CID_HEAD);
-      o.bytesAt(cidArray, at, CID_BYTES);
-      o.ascii('"');
+    if (communityIdOverride !== undefined) u = str(o, put(b, u, K_CID), communityIdOverride, need);
+    else {
+      u = put(b, u, CID_HEAD);
+      const c = cidArray;
+      for (let i = at, e = at + CID_BYTES; i < e; i++) b[u++] = c[i];
+      b[u++] = 34;
     }
   }
+  o.used = u;
   return at >= 0;
+}
+
+/** a number into the sink's buffer at u (room reserved); the offset after it (through the sink for any but a plain integer, then `need` reserved again) */
+function num(o: TextSink, u: number, v: number, need: number): number {
+  const r = putNum(o.reserve(0), u, v);
+  if (r >= 0) return r;
+  o.used = u;
+  o.num(v);
+  o.reserve(need);
+  return o.used;
+}
+
+/** a string as JSON text into the sink's buffer at u (room reserved); the offset after it (through the sink when it needs escaping, then `need` reserved again) */
+function str(o: TextSink, u: number, s: string, need: number): number {
+  const r = putStr(o.reserve(0), u, s);
+  if (r >= 0) return r;
+  o.used = u;
+  o.json(s);
+  o.reserve(need);
+  return o.used;
 }
 
 /** after `origin`: the source's Community ID when none was computed, and the tail */

@@ -550,7 +550,14 @@ export function intAt(s: string, from: number, to: number): number {
  */
 export class TextSink {
   private buf = Buffer.allocUnsafe(1 << 21);
-  private used = 0;
+  /** bytes written (a writer that took `reserve` sets it past what it wrote) */
+  used = 0;
+
+  /** the buffer, with room for n more bytes from `used` on: a line writer writes there from a local offset, then sets `used` */
+  reserve(n: number): Buffer {
+    this.room(n);
+    return this.buf;
+  }
 
   /** room for n more bytes */
   private room(n: number): void {
