@@ -267,17 +267,20 @@ const JSON_SCRATCH = { facts: blankFacts(), time: new DateTimeReader() };
 /** The flows of a batch of nfdump JSON objects, each to `row` (its facts), bad ones reported. */
 function jsonBatch(batch: ScannedObject[], ctx: ReadContext, row: RowSink): void {
   const { facts, time } = JSON_SCRATCH;
-  for (const { text, line, bad } of batch) {
+  for (const { text, line, bad, value } of batch) {
     if (bad !== undefined) {
       ctx.diag.skip(ctx.source, line, bad);
       continue;
     }
     let o: Record<string, unknown>;
-    try {
-      o = JSON.parse(text) as Record<string, unknown>;
-    } catch (err) {
-      ctx.diag.skip(ctx.source, line, `not JSON (${(err as Error).message.slice(0, 80)})`);
-      continue;
+    if (value !== undefined) o = value as Record<string, unknown>;
+    else {
+      try {
+        o = JSON.parse(text) as Record<string, unknown>;
+      } catch (err) {
+        ctx.diag.skip(ctx.source, line, `not JSON (${(err as Error).message.slice(0, 80)})`);
+        continue;
+      }
     }
     const why = nfdumpJsonFacts(o, facts, time);
     if (why === null) continue;

@@ -162,10 +162,9 @@ export interface ScannedObject {
   text: string;
   line: number;
   bad?: string;
+  /** JSON.parse(text), when the scanner parsed it already (an object with no `}` inside its text) */
+  value?: unknown;
 }
-
-/** a JSON object without an object or array inside, whose strings have no backslash and no line end (sticky) */
-const FLAT = /\{(?:[^"{}[\]\\]|"[^"\\\n]*")*\}/y;
 
 /**
  * The scanner of jsonObjects: JSON objects of text fed piece by piece, each with the line it
@@ -180,7 +179,7 @@ export class JsonScanner {
   private start: number;
   private startLine: number;
   private junkLine = 0;
-  /** objects still to try as flat ones (FLAT) before the scan goes on without: 8 after one that was */
+  /** objects still to try as flat ones (parsed up to their first `}`) before the scan goes on without: 8 after one that was */
   private flatTries = 8;
 
   constructor(
@@ -231,18 +230,27 @@ export class JsonScanner {
       if (d === 0) {
         if (c === 123) {
           if (this.flatTries > 0) {
-            // a flat object (no object or array in it, no backslash or line end in its strings),
-            // as nfdump writes them: found whole by a regular expression, its lines counted; the
-            // end the scan below would find
-            FLAT.lastIndex = i;
-            if (FLAT.test(b) && FLAT.lastIndex - i <= maxObject) {
-              const end = FLAT.lastIndex;
-              const line = ln;
-              for (let p = b.indexOf('\n', i); p >= 0 && p < end; p = b.indexOf('\n', p + 1)) ln++;
-              out.push({ text: b.slice(i, end), line });
-              this.flatTries = 8;
-              i = end - 1;
-              continue;
+            // an object with no `}` inside (no object in it, none in its strings), as nfdump
+            // writes them: the text up to the first `}` is it exactly when it parses (valid JSON
+            // balances its brackets and closes its strings, so the scan below would end there
+            // too); it is handed on parsed, its lines counted. Else the scan below reads it.
+            const close = b.indexOf('}', i);
+            if (close >= 0 && close + 1 - i <= maxObject) {
+              const text = b.slice(i, close + 1);
+              let value: unknown;
+              try {
+                value = JSON.parse(text);
+              } catch {
+                value = undefined;
+              }
+              if (value !== undefined) {
+                const line = ln;
+                for (let p = b.indexOf('\n', i); p >= 0 && p < close; p = b.indexOf('\n', p + 1)) ln++;
+                out.push({ text, line, value });
+                this.flatTries = 8;
+                i = close;
+                continue;
+              }
             }
             this.flatTries--;
           }
