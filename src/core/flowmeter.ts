@@ -125,10 +125,12 @@ class FlowState {
   rClosed = false;
   oSize = 0;
   rSize = 0;
-  /** the originator's initial sequence number (of its SYN, or one before its first segment) */
+  /** the originator's initial sequence number (of its SYN, or one before its first segment), signed 32-bit */
   oSeq = 0;
   /** history starts with an originator SYN and no H/A/F/I/Q from the originator before its RST */
   rstos0 = 0; // 0 undecided, 1 pattern holds so far, 2 broken, 3 matched
+  // a MAC address as its high 16 bits and its low 32 bits, these signed (integers that V8 keeps
+  // unboxed, as it does oSeq)
   smacHi = -1;
   smacLo = 0;
   dmacHi = -1;
@@ -482,7 +484,7 @@ export class FlowMeter {
       f.sport = sport;
       f.dport = dport;
       // the SYN's sequence number, or one before the first segment's (one expression: see PROTO_KIND)
-      f.oSeq = proto === IPPROTO_TCP ? (p.tcpSeq - 1 + ((tcpFlags >> 1) & 1)) >>> 0 : 0;
+      f.oSeq = proto === IPPROTO_TCP ? (p.tcpSeq - 1 + ((tcpFlags >> 1) & 1)) | 0 : 0;
       f.icmpType = p.icmpType;
       f.icmpCode = p.icmpCode;
       f.first = ts;
@@ -491,11 +493,11 @@ export class FlowMeter {
       f.depth = depth;
       if (p.smacOff >= 0) {
         f.smacHi = (b[p.smacOff] << 8) | b[p.smacOff + 1];
-        f.smacLo = i32(b, p.smacOff + 2) >>> 0;
+        f.smacLo = i32(b, p.smacOff + 2);
       }
       if (p.dmacOff >= 0) {
         f.dmacHi = (b[p.dmacOff] << 8) | b[p.dmacOff + 1];
-        f.dmacLo = i32(b, p.dmacOff + 2) >>> 0;
+        f.dmacLo = i32(b, p.dmacOff + 2);
       }
       f.vlan = p.vlan;
       const bucket = this.bucketOf(key);
@@ -620,11 +622,11 @@ export class FlowMeter {
       const b = p.buf;
       if (p.smacOff >= 0) {
         f.smacHi = (b[p.smacOff] << 8) | b[p.smacOff + 1];
-        f.smacLo = i32(b, p.smacOff + 2) >>> 0;
+        f.smacLo = i32(b, p.smacOff + 2);
       }
       if (p.dmacOff >= 0) {
         f.dmacHi = (b[p.dmacOff] << 8) | b[p.dmacOff + 1];
-        f.dmacLo = i32(b, p.dmacOff + 2) >>> 0;
+        f.dmacLo = i32(b, p.dmacOff + 2);
       }
       f.vlan = p.vlan;
       this.arpTable.set(key, f);

@@ -49,6 +49,7 @@ export class Packet {
   sport = 0;
   dport = 0;
   tcpFlags = 0;
+  /** the TCP sequence number as a signed 32-bit integer (kept unboxed by V8) */
   tcpSeq = 0;
   icmpType = -1;
   icmpCode = -1;

@@ -21,7 +21,7 @@ export function decodeTransport(p: Packet): boolean {
       if (doff < 20 || doff > p.l4Len) return false;
       p.sport = be16(b, off);
       p.dport = be16(b, off + 2);
-      p.tcpSeq = be32(b, off + 4);
+      p.tcpSeq = be32(b, off + 4) | 0;
       p.tcpFlags = b[off + 13];
       p.hasPorts = true;
       setPayload(p, off + doff, p.l4Len - doff);
