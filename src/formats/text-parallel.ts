@@ -36,9 +36,10 @@ export interface ChunkJob {
   state: unknown;
 }
 
+/** A worker's answer to a ChunkJob; `input` is the job's buf, handed back (both ways transferred, not copied). */
 export type ChunkReply =
-  | { seq: number; text: Uint8Array; notes: ChunkNote[]; end: unknown; counts: Record<string, number>; handoff?: number; error?: undefined }
-  | { seq: number; error: string; usage: boolean };
+  | { seq: number; input: ArrayBuffer; text: Uint8Array; notes: ChunkNote[]; end: unknown; counts: Record<string, number>; handoff?: number; error?: undefined }
+  | { seq: number; input: ArrayBuffer; error: string; usage: boolean };
 
 /** Chunks are cut at line ends, so no character is split between two. */
 export function decodeChunk(b: Buffer): string {
@@ -94,7 +95,11 @@ export interface TextRun {
 
 interface Pending {
   seq: number;
+  /** the chunk (while it is with a worker, its memory is too: the reply gives it back) */
   bytes: Buffer;
+  /** where the chunk is in its memory (a view of memory moved away reads as empty) */
+  offset: number;
+  length: number;
   first: number;
   sentKey: string;
   reply?: ChunkReply;
@@ -143,6 +148,7 @@ export async function* parallelText(run: TextRun): AsyncGenerator<Uint8Array | s
         const p = bySeq.get(m.seq);
         if (!p) return;
         bySeq.delete(m.seq);
+        p.bytes = Buffer.from(m.input, p.offset, p.length);
         p.reply = m;
         p.wait?.();
       });
@@ -185,6 +191,14 @@ export async function* parallelText(run: TextRun): AsyncGenerator<Uint8Array | s
   };
 
   const chunkBytes = run.chunkBytes ?? CHUNK;
+  // the memory of chunks read and done with, for the next ones (each chunk has memory of its
+  // own, moved to its worker and back: a new block a chunk is work for the garbage collector)
+  const pool: ArrayBuffer[] = [];
+  /** a chunk is done with: its memory to the pool (a chunk of chunkBytes or less) */
+  const release = (b: Buffer): void => {
+    const ab = b.buffer as ArrayBuffer;
+    if (ab.byteLength === chunkBytes && pool.length < 16) pool.push(ab);
+  };
   /** the size of the source file (a file known to be large starts the workers at its second chunk, not after INLINE_BYTES) */
   let size: number | undefined;
   const it = run.input[Symbol.asyncIterator]();
@@ -198,9 +212,10 @@ export async function* parallelText(run: TextRun): AsyncGenerator<Uint8Array | s
   let seen = 0;
   let seq = 0;
   const cutAt = (b: Buffer): number => (reader.cut ? reader.cut(b) : b.lastIndexOf(10) + 1);
-  /** a copy of the first n bytes held, in memory of its own */
+  /** a copy of the first n bytes held, in memory of its own (from the pool when n is chunkBytes or less) */
   const copyOut = (n: number): Buffer => {
-    const out = Buffer.allocUnsafeSlow(n);
+    const ab = n <= chunkBytes ? pool.pop() : undefined;
+    const out = ab ? Buffer.from(ab, 0, n) : Buffer.allocUnsafeSlow(n <= chunkBytes ? chunkBytes : n).subarray(0, n);
     let o = 0;
     for (let k = 0; o < n; k++) {
       const p = parts[k];
@@ -276,11 +291,16 @@ export async function* parallelText(run: TextRun): AsyncGenerator<Uint8Array | s
   /** the rest of a source from line index `h` of `bytes` on, read by the reader's other way */
   async function* handOff(bytes: Buffer, first: number, h: number): AsyncGenerator<string> {
     if (!reader.rest) throw new Error(`the ${run.format} reader stopped a chunk without a way to read on`);
-    const later = pending.splice(0, pending.length).map((p) => p.bytes);
+    const later = pending.splice(0, pending.length);
     const head = bytes.subarray(afterNewlines(bytes, h));
     async function* restBytes(): AsyncGenerator<Buffer> {
       yield head;
-      for (const b of later) yield b;
+      for (const p of later) {
+        // its memory is with a worker until the reply
+        while (!p.reply && !failure) await new Promise<void>((resolve) => (p.wait = resolve));
+        if (failure) throw failure;
+        yield p.bytes;
+      }
       const rest = parts;
       parts = [];
       held = 0;
@@ -313,6 +333,7 @@ export async function* parallelText(run: TextRun): AsyncGenerator<Uint8Array | s
         // no worker yet (or the state keeps changing): this thread reads it, after those in flight
         while (pending.length) {
           const s = await settle();
+          if (s.handoff === undefined) release(s.p.bytes);
           if (s.text.length) yield s.text;
           if (s.handoff !== undefined) {
             yield* handOff(s.p.bytes, s.p.first, s.handoff);
@@ -322,6 +343,7 @@ export async function* parallelText(run: TextRun): AsyncGenerator<Uint8Array | s
         }
         if (stopped) break;
         const t = readHere(bytes, first);
+        if (t.handoff === undefined) release(bytes);
         if (t.text.length) yield t.text;
         if (t.handoff !== undefined) {
           yield* handOff(bytes, first, t.handoff);
@@ -331,14 +353,15 @@ export async function* parallelText(run: TextRun): AsyncGenerator<Uint8Array | s
         continue;
       }
       if (failure) throw failure;
-      const p: Pending = { seq: seq++, bytes, first, sentKey: reader.key(state) };
-      const job: ChunkJob = { seq: p.seq, buf: bytes.buffer as ArrayBuffer, offset: bytes.byteOffset, length: bytes.length, first, state };
+      const p: Pending = { seq: seq++, bytes, offset: bytes.byteOffset, length: bytes.length, first, sentKey: reader.key(state) };
+      const job: ChunkJob = { seq: p.seq, buf: bytes.buffer as ArrayBuffer, offset: p.offset, length: p.length, first, state };
       bySeq.set(p.seq, p);
       pending.push(p);
-      workers[p.seq % workers.length].postMessage(job);
+      workers[p.seq % workers.length].postMessage(job, [job.buf]);
       // write what is done, and keep at most two chunks a worker in flight
       while (pending.length && (pending.length >= workers.length * 2 || pending[0].reply)) {
         const s = await settle();
+        if (s.handoff === undefined) release(s.p.bytes);
         if (s.text.length) yield s.text;
         if (s.handoff !== undefined) {
           yield* handOff(s.p.bytes, s.p.first, s.handoff);
@@ -352,6 +375,7 @@ export async function* parallelText(run: TextRun): AsyncGenerator<Uint8Array | s
     }
     while (pending.length && !stopped) {
       const s = await settle();
+      if (s.handoff === undefined) release(s.p.bytes);
       if (s.text.length) yield s.text;
       if (s.handoff !== undefined) {
         yield* handOff(s.p.bytes, s.p.first, s.handoff);

@@ -17,12 +17,13 @@ async function main(setup: TextSetup): Promise<void> {
     try {
       const text = decodeChunk(Buffer.from(job.buf, job.offset, job.length));
       const end = reader.text(job.state, text, job.first, out);
-      reply = { seq: job.seq, text: sink.takeBytes(), notes: diag.notes, end, counts: out.counts, handoff: out.handoff };
+      reply = { seq: job.seq, input: job.buf, text: sink.takeBytes(), notes: diag.notes, end, counts: out.counts, handoff: out.handoff };
     } catch (err) {
       sink.take();
-      reply = { seq: job.seq, error: (err as Error)?.message ?? String(err), usage: err instanceof UsageError };
+      reply = { seq: job.seq, input: job.buf, error: (err as Error)?.message ?? String(err), usage: err instanceof UsageError };
     }
-    port.postMessage(reply, reply.error === undefined ? [reply.text.buffer as ArrayBuffer] : []);
+    // the chunk's memory goes back to the main thread (moved, as it came)
+    port.postMessage(reply, reply.error === undefined ? [job.buf, reply.text.buffer as ArrayBuffer] : [job.buf]);
   });
   port.postMessage({ ready: true });
 }
