@@ -190,6 +190,21 @@ describe('fir ingest --threads', () => {
   });
 });
 
+describe('fir ingest: one thread reading a file in small chunks', () => {
+  it('gives the same bytes as 4 MiB chunks (every read buffer reused many times, records cut at every seam)', { timeout: 120_000 }, async () => {
+    for (const f of ['testdata/lab/seed-story/capture.pcap', 'testdata/lab/ipv6/capture.pcap', P('bogus-length.pcap'), P('multi.pcapng'), P('truncated.pcap')]) {
+      const whole = await fir(['ingest', '--threads', '1', f]);
+      expect(whole.stdout.length, f).toBeGreaterThan(0);
+      for (const chunk of ['4096', '10007']) {
+        const small = await fir(['ingest', '--threads', '1', f], { env: { FIR_INGEST_CHUNK_BYTES: chunk } });
+        expect(small.stdout, `${f} in ${chunk}-byte chunks`).toBe(whole.stdout);
+        expect(small.stderr, f).toBe(whole.stderr);
+        expect(small.exitCode, f).toBe(whole.exitCode);
+      }
+    }
+  });
+});
+
 describe('fir ingest: the writer thread', () => {
   it('writes the same bytes, diagnostics and status as one thread', { timeout: 120_000 }, async () => {
     const on = { FIR_INGEST_WRITER_THREAD: '1', FIR_INGEST_PARALLEL_MIN_BYTES: '0' };

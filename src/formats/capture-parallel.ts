@@ -11,7 +11,7 @@ import { FlowMeter, frameShard, type MeterOptions } from '../core/flowmeter.js';
 import type { Diagnostics } from '../diag.js';
 import { Packet } from '../packet/packet.js';
 import { WorkerPort } from '../worker-port.js';
-import { DamageReport, type CaptureParser, type PacketSink } from './capture.js';
+import { chunkBytes, DamageReport, type CaptureParser, type PacketSink } from './capture.js';
 import { DESC, D_CLOCK, D_INDEX, D_LEN, D_LINK, D_OFF, D_TS, type ShardInput, type ShardJob, type ShardMessage } from './capture-worker.js';
 import { PcapParser } from './pcap.js';
 import { PcapngParser } from './pcapng.js';
@@ -37,11 +37,6 @@ const AHEAD = 3;
 const SLOTS = AHEAD + 2;
 /** room before a chunk in its buffer for the start of a record cut at the end of the chunk before */
 const HEAD = 512 * 1024;
-
-function chunkBytes(): number {
-  const v = Number(process.env.FIR_INGEST_CHUNK_BYTES);
-  return Number.isInteger(v) && v >= 4096 ? v : 4 << 20;
-}
 
 /**
  * The parser's packets: those of shard 0 go to this thread's meter; those of another shard go

@@ -111,38 +111,68 @@ const WRITER_URL = new URL('./capture-writer.js', import.meta.url);
 /** The writer thread failed: not a fault of the input. */
 class WriterFailed extends Error {}
 
-/** bytes read from a file at a time */
-const FILE_CHUNK = 4 << 20;
+/**
+ * Bytes read from a capture file at a time: 4 MiB, or FIR_INGEST_CHUNK_BYTES (at least 4096),
+ * which tests set to cross many chunk seams and reuse every buffer many times over.
+ */
+export function chunkBytes(): number {
+  const v = Number(process.env.FIR_INGEST_CHUNK_BYTES);
+  return Number.isInteger(v) && v >= 4096 ? v : 4 << 20;
+}
+
+const FILE_CHUNK = chunkBytes();
+
+/** chunks of a file being read while the caller parses an earlier one */
+const READ_AHEAD = 2;
 
 /**
- * The bytes of a file in chunks, the next one read while the caller parses the current one.
- * Three buffers take turns: a chunk stays valid until the caller asks for the one after the
- * next (run() keeps at most the previous chunk, to stitch a record across the seam), so a
- * large capture costs no new buffers, page faults or garbage per chunk.
+ * The bytes of a file in chunks, the next two read (at their offsets, by libuv's threads)
+ * while the caller parses the current one: a read delayed by a busy machine is less often
+ * waited for. READ_AHEAD + 2 buffers take turns: a chunk stays valid until the caller asks for
+ * the one after the next (run() keeps at most the previous chunk, to stitch a record across
+ * the seam), so a large capture costs no new buffers, page faults or garbage per chunk.
  */
 async function* fileChunks(path: string): AsyncGenerator<Uint8Array> {
   const fd = await new Promise<number>((resolve, reject) => open(path, 'r', (err, fd) => (err ? reject(err) : resolve(fd))));
   // plain Uint8Arrays, like the seams ChunkFeed makes: the decoders see one kind of array
   // (a Buffer has another map, and code optimised for one is thrown away on meeting the other)
-  const bufs = [new Uint8Array(FILE_CHUNK), new Uint8Array(FILE_CHUNK), new Uint8Array(FILE_CHUNK)];
-  const readInto = (b: Uint8Array): Promise<number> =>
-    new Promise<number>((resolve, reject) => read(fd, b, 0, b.length, null, (err, n) => (err ? reject(err) : resolve(n))));
-  let pending: Promise<number> | undefined;
+  const bufs = Array.from({ length: READ_AHEAD + 2 }, () => new Uint8Array(FILE_CHUNK));
+  const readAt = (b: Uint8Array, pos: number): Promise<number> =>
+    new Promise<number>((resolve, reject) => read(fd, b, 0, b.length, pos, (err, n) => (err ? reject(err) : resolve(n))));
+  /** reads in flight, in file order: the buffer's index, the file offset, the bytes read */
+  const pending: { slot: number; pos: number; n: Promise<number> }[] = [];
+  let next = 0; // file offset of the next read to start
+  let slot = 0; // the buffer of the next read
+  const start = (): void => {
+    const at = slot;
+    slot = (slot + 1) % bufs.length;
+    const n = readAt(bufs[at], next);
+    n.catch(() => 0); // a failure is reported where it is awaited
+    pending.push({ slot: at, pos: next, n });
+    next += FILE_CHUNK;
+  };
   try {
-    let i = 0;
-    pending = readInto(bufs[0]);
+    for (let i = 0; i < READ_AHEAD; i++) start();
     for (;;) {
-      const n = await pending;
-      pending = undefined;
+      const { slot: at, pos, n: got } = pending.shift()!;
+      const buf = bufs[at];
+      const n = await got;
       if (n === 0) return;
-      const cur = bufs[i % 3];
-      i++;
-      pending = readInto(bufs[i % 3]);
-      yield n === cur.length ? cur : cur.subarray(0, n);
+      if (n < buf.length) {
+        // a short read (the end of the file, or one cut short): the reads after it started at
+        // the wrong offsets; they are dropped and reading goes on from here
+        for (const p of pending.splice(0)) await p.n.catch(() => 0);
+        next = pos + n;
+        // the dropped reads' buffers are free again (the one before this chunk's is still
+        // the caller's)
+        slot = (at + 1) % bufs.length;
+      }
+      while (pending.length < READ_AHEAD) start();
+      yield n === buf.length ? buf : buf.subarray(0, n);
     }
   } finally {
-    // a read still in flight finishes before the descriptor is closed
-    if (pending) await pending.catch(() => 0);
+    // reads still in flight finish before the descriptor is closed
+    for (const p of pending) await p.n.catch(() => 0);
     await new Promise<void>((resolve) => close(fd, () => resolve()));
   }
 }
