@@ -94,6 +94,20 @@ function field(f: Fields, i: number): string | undefined {
   return line.slice(a, b).trim();
 }
 
+/** intOf(field(f, i)), read in place when the field is plain digits */
+function intField(f: Fields, i: number): number | undefined {
+  const v = f.int(i);
+  return v >= 0 ? v : intOf(field(f, i));
+}
+
+/** port(field(f, i)) (undefined for a missing field), read in place when the field is plain digits */
+function portField(f: Fields, i: number): number | undefined {
+  const v = f.int(i);
+  if (v >= 0) return v <= 65535 ? v : undefined;
+  const t = field(f, i);
+  return t !== undefined ? port(t) : undefined;
+}
+
 /** One ra row (its comma-separated fields located) read into `facts` (cleared first) and `st`: null for management records, a reason when bad, undefined when read. */
 function argusFacts(f: Fields, col: Int32Array, facts: FlowFacts, st: RowState): string | null | undefined {
   const get = (k: number): string | undefined => field(f, col[k]);
@@ -116,10 +130,10 @@ function argusFacts(f: Fields, col: Int32Array, facts: FlowFacts, st: RowState):
   const src = get(SRC);
   const dst = get(DST);
   if (!src || !dst) return 'no SrcAddr or DstAddr';
-  const spk = intOf(get(SPKTS));
-  const dpk = intOf(get(DPKTS));
-  const sby = intOf(get(SBYTES));
-  const dby = intOf(get(DBYTES));
+  const spk = intField(f, col[SPKTS]);
+  const dpk = intField(f, col[DPKTS]);
+  const sby = intField(f, col[SBYTES]);
+  const dby = intField(f, col[DBYTES]);
   const smac = mac(get(SMAC));
   const dmac = mac(get(DMAC));
   const eth = smac !== undefined || dmac !== undefined;
@@ -138,23 +152,21 @@ function argusFacts(f: Fields, col: Int32Array, facts: FlowFacts, st: RowState):
       facts.rbytes = ip(dby, dpk);
     }
   } else {
-    const totP = intOf(get(TPKTS));
-    const totB = intOf(get(TBYTES));
+    const totP = intField(f, col[TPKTS]);
+    const totB = intField(f, col[TBYTES]);
     if (totP === undefined || totB === undefined) return 'no SrcPkts/SrcBytes or TotPkts/TotBytes';
     // only totals: both directions together, unidirectional as far as the contract can say
     facts.pkts = totP;
     facts.bytes = ip(totB, totP);
   }
-  const sp = get(SPORT);
-  const dp = get(DPORT);
   if (proto === 1 || proto === 58) {
     // ra writes the ICMP type in Sport (hex)
-    const ty = sp !== undefined ? port(sp) : undefined;
+    const ty = portField(f, col[SPORT]);
     if (ty !== undefined && ty < 256) facts.icmpType = ty;
   } else if (proto === 6 || proto === 17 || proto === 132) {
-    facts.sport = sp !== undefined ? port(sp) : undefined;
-    facts.dport = dp !== undefined ? port(dp) : undefined;
-    if (facts.sport === undefined || facts.dport === undefined) return `bad port ${sp ?? ''} ${dp ?? ''} (ra -n writes numbers)`;
+    facts.sport = portField(f, col[SPORT]);
+    facts.dport = portField(f, col[DPORT]);
+    if (facts.sport === undefined || facts.dport === undefined) return `bad port ${get(SPORT) ?? ''} ${get(DPORT) ?? ''} (ra -n writes numbers)`;
   }
   const state = get(STATE);
   // REQ: a connection request that got no answer, Zeek's S0

@@ -112,8 +112,8 @@ export function parseDateTime(s: string): number {
 export function parseEpochSeconds(s: string): number {
   if (s.length === 0 || s.length > 24) return NaN;
   const dot = s.indexOf('.');
-  const whole = dot < 0 ? s : s.slice(0, dot);
-  if (whole.length === 0 || whole.length > 12) return NaN;
+  const wholeLength = dot < 0 ? s.length : dot;
+  if (wholeLength === 0 || wholeLength > 12) return NaN;
   for (let i = 0; i < s.length; i++) if (i !== dot && !DIGIT(s.charCodeAt(i))) return NaN;
   return Math.floor(Number(s) * 1000 + 1e-6);
 }
