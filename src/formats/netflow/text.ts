@@ -615,30 +615,6 @@ export class TextSink {
     this.used = u;
   }
 
-  /** append bytes the caller knows are whole UTF-8 text */
-  bytes(k: Uint8Array): void {
-    const n = k.length;
-    this.room(n + 1);
-    const b = this.buf;
-    let u = this.used;
-    if (n > 24) {
-      b.set(k, u);
-      this.used = u + n;
-      return;
-    }
-    for (let i = 0; i < n; i++) b[u++] = k[i];
-    this.used = u;
-  }
-
-  /** append bytes [from, from+n) of k, which the caller knows are whole UTF-8 text */
-  bytesAt(k: Uint8Array, from: number, n: number): void {
-    this.room(n + 1);
-    const b = this.buf;
-    let u = this.used;
-    for (let i = from, e = from + n; i < e; i++) b[u++] = k[i];
-    this.used = u;
-  }
-
   /** append a 32-bit unsigned number as 8 lower-case hex digits */
   hex32(x: number): void {
     this.room(8);
@@ -650,24 +626,6 @@ export class TextSink {
       b[--u] = d < 10 ? 48 + d : 87 + d;
       x >>>= 4;
     }
-  }
-
-  /** append `SS.mmmZ` of a time's seconds (0-59) and milliseconds (0-999) */
-  secondsMillisZ(sec: number, milli: number): void {
-    this.room(7);
-    const b = this.buf;
-    let u = this.used;
-    const s10 = (sec / 10) | 0;
-    b[u++] = 48 + s10;
-    b[u++] = 48 + sec - s10 * 10;
-    b[u++] = 46;
-    const m100 = (milli / 100) | 0;
-    const m10 = ((milli - m100 * 100) / 10) | 0;
-    b[u++] = 48 + m100;
-    b[u++] = 48 + m10;
-    b[u++] = 48 + milli - m100 * 100 - m10 * 10;
-    b[u++] = 90;
-    this.used = u;
   }
 
   /** append a string as JSON text, quotes included (JSON.stringify's escaping) */
