@@ -2,8 +2,9 @@
 // whole lines (about CHUNK bytes), numbers their first lines, and hands each to a worker with
 // the reader's state at its start (text-chunks.ts); the workers' NDJSON and diagnostics are
 // written strictly in input order, with at most two chunks a worker in flight. The first
-// INLINE_BYTES are read here (a smaller file never starts a worker; a file larger than that
-// starts them at its second chunk), and so are the chunks that come while the workers start.
+// INLINE_BYTES are read here (a smaller file never starts a worker; a file known to be larger
+// than that starts them before its first chunk is read), and so are the chunks that come while
+// the workers start.
 //
 // The state a chunk starts from is known only once the chunk before it is read: a chunk is sent
 // with the last state known (headers change rarely), and its result is kept only when that was
@@ -318,6 +319,8 @@ export async function* parallelText(run: TextRun): AsyncGenerator<Uint8Array | s
   }
 
   try {
+    // a file known to be large: the workers start now, and read from the first chunks that come after they are ready
+    if (run.threads > 1 && !run.waitWorkers && (size = sourceBytes(ctx.source)) > INLINE_BYTES) startWorkers();
     for (;;) {
       if (ctx.signal?.aborted) return;
       const bytes = stopped ? undefined : await nextChunk();
