@@ -502,7 +502,7 @@ export function writeRowLine(o: TextSink, f: FlowFacts, originHead: Uint8Array, 
   ids.writeLine(o, line);
   let b = o.reserve(need);
   let u = put(b, o.used, K_ORIGIN);
-  u = put(b, u, originHead);
+  u = putBytes(b, u, originHead);
   u = num(o, u, line, need);
   b = o.reserve(0);
   b[u++] = 34;
@@ -523,14 +523,27 @@ export function writeRowLine(o: TextSink, f: FlowFacts, originHead: Uint8Array, 
   o.newline();
 }
 
+/** Text a line writer writes as it is: its 4-byte words (as DataView.setUint32 writes them, little-endian) and the bytes after the last whole word. */
+interface Run {
+  readonly words: Uint32Array;
+  readonly tail: Uint8Array;
+}
+
+/** the Run of some ASCII text */
+function latin1(s: string): Run {
+  const k = Buffer.from(s, 'latin1');
+  const n = k.length >> 2;
+  const words = new Uint32Array(n);
+  for (let i = 0; i < n; i++) words[i] = k.readUInt32LE(i * 4);
+  return { words, tail: Uint8Array.from(k.subarray(n * 4)) };
+}
+
 /** `,"flags":"LETTERS"` and `,"rflags":"LETTERS"` of each flags byte */
-const FLAGS_FIELD = FLAG_STRINGS.map((l) => Buffer.from(`,"flags":"${l}"`, 'latin1'));
-const RFLAGS_FIELD = FLAG_STRINGS.map((l) => Buffer.from(`,"rflags":"${l}"`, 'latin1'));
+const FLAGS_FIELD = FLAG_STRINGS.map((l) => latin1(`,"flags":"${l}"`));
+const RFLAGS_FIELD = FLAG_STRINGS.map((l) => latin1(`,"rflags":"${l}"`));
 
 /** `","proto":"NAME","src":` of each protocol number, made when first written */
-const PROTO_SEGMENTS: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(256).fill(undefined);
-
-const latin1 = (s: string): Uint8Array => Buffer.from(s, 'latin1');
+const PROTO_SEGMENTS: (Run | undefined)[] = new Array<Run | undefined>(256).fill(undefined);
 const K_HEAD = latin1('{"kind":"flow","start":"');
 const K_END = latin1('","end":"');
 const K_SPORT = latin1(',"sport":');
@@ -553,8 +566,28 @@ const K_CID = latin1(',"community_id":');
 const K_ID = latin1(',"id":"');
 const K_ORIGIN = latin1('","origin":');
 
+/** a DataView of the array put wrote into last */
+let viewOf: Uint8Array | undefined;
+let view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+
+/** the text of r into b at u (room reserved), four bytes a write; the offset after it */
+function put(b: Uint8Array, u: number, r: Run): number {
+  if (b !== viewOf) {
+    view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    viewOf = b;
+  }
+  const w = r.words;
+  for (let i = 0; i < w.length; i++) {
+    view.setUint32(u, w[i], true);
+    u += 4;
+  }
+  const t = r.tail;
+  for (let i = 0; i < t.length; i++) b[u++] = t[i];
+  return u;
+}
+
 /** bytes k into b at u; the offset after them */
-function put(b: Uint8Array, u: number, k: Uint8Array): number {
+function putBytes(b: Uint8Array, u: number, k: Uint8Array): number {
   for (let i = 0; i < k.length; i++) b[u++] = k[i];
   return u;
 }
@@ -645,7 +678,7 @@ function writeFacts(o: TextSink, f: FlowFacts, communityIdOverride: string | und
     v = o.used;
   }
   u = v;
-  if (proto >= 0 && proto <= 255 && (proto | 0) === proto) u = put(b, u, (PROTO_SEGMENTS[proto] ??= Buffer.from(`","proto":"${protoName(proto)}","src":`, 'latin1')));
+  if (proto >= 0 && proto <= 255 && (proto | 0) === proto) u = put(b, u, (PROTO_SEGMENTS[proto] ??= latin1(`","proto":"${protoName(proto)}","src":`)));
   else {
     o.used = u;
     o.ascii('","proto":"');
