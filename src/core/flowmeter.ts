@@ -9,6 +9,7 @@
 // TCP endpoint state machine and conn_state vocabulary, Zeek's timeouts (inactivity 5 min for
 // TCP, 1 min for UDP and ICMP, 5 s for unanswered SYNs and after a close), IPv4/IPv6
 // fragments counted as the reassembled datagram, ICMP request/reply pairs as one flow. The originator is always the sender of the first packet (Zeek sometimes flips).
+import { putDigits } from '../bytes.js';
 import { formatIPv4, formatIPv6Words } from '../net.js';
 import type { ArpInfo, Flow } from '../record.js';
 import { decodeArp } from '../packet/app/arp.js';
@@ -1392,22 +1393,8 @@ export function putAscii(b: Uint8Array, n: number, s: string): number {
 
 /** A number as JSON writes it. */
 export function putInt(b: Uint8Array, n: number, v: number): number {
-  if (!(v >= 0 && v < 0x80000000 && (v | 0) === v)) return putAscii(b, n, String(v));
-  if (v < 10) {
-    b[n] = 48 + v;
-    return n + 1;
-  }
-  let digits = 1;
-  for (let x = v; x >= 10; x = (x / 10) | 0) digits++;
-  const end = n + digits;
-  let i = end;
-  while (v >= 10) {
-    const q = (v / 10) | 0;
-    b[--i] = 48 + v - q * 10;
-    v = q;
-  }
-  b[--i] = 48 + v;
-  return end;
+  if (!(v >= 0 && v < 1e15 && Math.floor(v) === v)) return putAscii(b, n, String(v));
+  return putDigits(b, n, v);
 }
 
 /** A number 0..255 in decimal. */

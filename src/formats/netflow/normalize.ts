@@ -1,5 +1,6 @@
 // Turning what an exporter or another tool says about a flow into fir's Flow record, the same
 // way for every flow-export reader (NetFlow, IPFIX, nfdump, Zeek, Suricata, Argus, CSV).
+import { putDigits } from '../../bytes.js';
 import { formatIPv4, parseIPv4, parseIPv6 } from '../../net.js';
 import { putCommunityId } from '../../packet/app/community-id.js';
 import type { DhcpInfo, DnsInfo, Flow } from '../../record.js';
@@ -594,35 +595,8 @@ function putBytes(b: Uint8Array, u: number, k: Uint8Array): number {
 
 /** a number as JSON text into b at u (a non-negative integer below 1e15); the offset after it, or -1 (nothing written) for any other number */
 function putNum(b: Uint8Array, u: number, v: number): number {
-  if ((v | 0) === v && v >= 0) {
-    if (v < 10) {
-      b[u] = 48 + v;
-      return u + 1;
-    }
-    let d = 2;
-    for (let t = v; t >= 100; t = (t / 10) | 0) d++;
-    let e = u + d;
-    let t = v;
-    while (t >= 10) {
-      const q = (t / 10) | 0;
-      b[--e] = 48 + t - q * 10;
-      t = q;
-    }
-    b[--e] = 48 + t;
-    return u + d;
-  }
   if (!(v >= 0 && v < 1e15 && Math.floor(v) === v)) return -1;
-  let d = 1;
-  for (let t = v; t >= 10; t = Math.floor(t / 10)) d++;
-  let e = u + d;
-  let t = v;
-  while (t >= 10) {
-    const q = Math.floor(t / 10);
-    b[--e] = 48 + (t - q * 10);
-    t = q;
-  }
-  b[--e] = 48 + t;
-  return u + d;
+  return putDigits(b, u, v);
 }
 
 /** a string as JSON text (quotes included) into b at u when it is printable ASCII without `"` or `\`; the offset after it, or -1 (what was written does not count) */

@@ -3,6 +3,7 @@
 // that may be one array (nfdump -o json) or one object per line.
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
+import { putDigits } from '../../bytes.js';
 
 /** Lines of a stream, without their terminators (a trailing CR too); `first` numbers lines[0] from 1. */
 export interface LineBatch {
@@ -652,22 +653,7 @@ export class TextSink {
   num(v: number): void {
     if (v >= 0 && v < 1e15 && Math.floor(v) === v && !Object.is(v, -0)) {
       this.room(17);
-      const b = this.buf;
-      if (v < 10) {
-        b[this.used++] = 48 + v;
-        return;
-      }
-      let digits = 1;
-      for (let t = v; t >= 10; t = Math.floor(t / 10)) digits++;
-      let u = this.used + digits;
-      this.used = u;
-      let t = v;
-      while (t >= 10) {
-        const q = Math.floor(t / 10);
-        b[--u] = 48 + (t - q * 10);
-        t = q;
-      }
-      b[--u] = 48 + t;
+      this.used = putDigits(this.buf, this.used, v);
       return;
     }
     this.ascii(Number.isFinite(v) ? '' + v : 'null');
