@@ -79,11 +79,12 @@ export class PcapParser implements CaptureParser {
     const le = this.le;
     /** bytes from `warmTo` on are not yet warmed */
     let warmTo = p;
-    let warmed = 0;
     for (;;) {
       if (p + WARM_AHEAD > warmTo && warmTo < end) {
         const to = Math.min(end, p + 2 * WARM_AHEAD);
-        warmed += warm(b, Math.max(warmTo, p), to);
+        // kept in the loop: a store after it, first made when the loop ends, would make the
+        // optimised loop (compiled while it runs) give up at every end of it
+        this.warmed = (this.warmed + warm(b, Math.max(warmTo, p), to)) | 0;
         warmTo = to;
       }
       if (this.resyncing) {
@@ -122,7 +123,6 @@ export class PcapParser implements CaptureParser {
       meter.packet(lt, b, p + hl, incl, (sec - this.epochSec) * 1000 + Math.floor(frac / unitsPerMs), this.packets);
       p += hl + incl;
     }
-    this.warmed = warmed;
     if (eof && p < end) {
       const left = end - p;
       if (left < hl) {

@@ -68,11 +68,12 @@ export class PcapngParser implements CaptureParser {
     let p = start;
     /** bytes from `warmTo` on are not yet warmed (see warm()) */
     let warmTo = p;
-    let warmed = 0;
     for (;;) {
       if (p + WARM_AHEAD > warmTo && warmTo < end) {
         const to = Math.min(end, p + 2 * WARM_AHEAD);
-        warmed += warm(b, Math.max(warmTo, p), to);
+        // kept in the loop: a store after it, first made when the loop ends, would make the
+        // optimised loop (compiled while it runs) give up at every end of it
+        this.warmed = (this.warmed + warm(b, Math.max(warmTo, p), to)) | 0;
         warmTo = to;
       }
       if (this.resyncing) {
@@ -116,7 +117,6 @@ export class PcapngParser implements CaptureParser {
       this.block(type, b, p, len, base);
       p += len;
     }
-    this.warmed = warmed;
     if (eof && p < end) {
       this.damage.report(this.packets + 1, base + p, end - p < 12 ? `truncated file: it ends ${end - p} bytes into a block header` : `truncated block: the file ends after ${end - p} of its ${this.u32(b, p + 4)} bytes`);
       return end;

@@ -106,6 +106,15 @@ const ICMP4_PAIR: Record<number, number> = { 8: 0, 0: 8, 13: 14, 14: 13, 15: 16,
 const ICMP6_PAIR: Record<number, number> = {
   128: 129, 129: 128, 133: 134, 134: 133, 135: 136, 136: 135, 130: 131, 131: 130, 139: 140, 140: 139, 144: 145, 145: 144,
 };
+/** ICMP_PAIR[(ICMPv6 ? 256 : 0) + type]: the counterpart of an ICMP type, -1 for none */
+const ICMP_PAIR = new Int16Array(512).fill(-1);
+for (const [t, u] of Object.entries(ICMP4_PAIR)) ICMP_PAIR[Number(t)] = u;
+for (const [t, u] of Object.entries(ICMP6_PAIR)) ICMP_PAIR[256 + Number(t)] = u;
+/** CID_KIND[proto]: 0 hashes no ports, 1 ports (TCP, UDP, SCTP), 2 ICMP, 3 ICMPv6 */
+const CID_KIND = new Uint8Array(256);
+CID_KIND[6] = CID_KIND[17] = CID_KIND[132] = 1;
+CID_KIND[1] = 2;
+CID_KIND[58] = 3;
 
 // One reused input buffer: seed(2) + two addresses(≤32) + proto(1) + pad(1) + ports(4).
 const input = new Uint8Array(40);
@@ -131,13 +140,16 @@ let oneWay = false;
 function portPair(proto: number, sport: number, dport: number): boolean {
   p1 = sport & 0xffff;
   p2 = dport & 0xffff;
-  oneWay = false;
-  if (proto === 1 || proto === 58) {
-    const pair = (proto === 1 ? ICMP4_PAIR : ICMP6_PAIR)[p1];
-    if (pair === undefined) oneWay = true;
-    else p2 = pair;
-  }
-  return proto === 6 || proto === 17 || proto === 132 || proto === 1 || proto === 58;
+  // every test made for every protocol, ICMP's by table: code optimised on TCP and UDP flows is
+  // then not thrown away at the first ICMP one (see the flow meter's PROTO_KIND)
+  const kind = proto >= 0 && proto < 256 ? CID_KIND[proto] : 0;
+  const icmp = kind >= 2;
+  // the counterpart of type p1 (-1 for none, and for a type of 256 or more), looked up for all
+  const pair = ICMP_PAIR[(kind === 3 ? 256 : 0) + (p1 & 255)] | (p1 < 256 ? 0 : -1);
+  const none = pair < 0;
+  oneWay = icmp && none;
+  if (icmp && !none) p2 = pair;
+  return kind !== 0;
 }
 
 function swapPorts(): void {
