@@ -9,7 +9,7 @@
 // TCP endpoint state machine and conn_state vocabulary, Zeek's timeouts (inactivity 5 min for
 // TCP, 1 min for UDP and ICMP, 5 s for unanswered SYNs and after a close), IPv4/IPv6
 // fragments counted as the reassembled datagram, ICMP request/reply pairs as one flow. The originator is always the sender of the first packet (Zeek sometimes flips).
-import { putDigits } from '../bytes.js';
+import { putDigits, putRun, run, runOfBytes, type Run } from '../bytes.js';
 import { formatIPv4, formatIPv6Words } from '../net.js';
 import type { ArpInfo, Flow } from '../record.js';
 import { decodeArp } from '../packet/app/arp.js';
@@ -992,13 +992,13 @@ function lineText(f: FlowState): void {
 
 /** The end of every line of a source: `","origin":ORIGIN}` and the newline in UTF-8, and the seed of its flow ids. */
 export class OriginTail {
-  readonly bytes: Piece;
+  readonly bytes: Run;
   readonly utf8: boolean;
   readonly seed: [number, number];
   constructor(origin: string) {
     const text = '","origin":' + JSON.stringify(origin) + '}\n';
-    this.bytes = new Piece(Buffer.from(text, 'utf8'));
-    this.utf8 = this.bytes.len !== text.length;
+    this.bytes = runOfBytes(Buffer.from(text, 'utf8'));
+    this.utf8 = this.bytes.length !== text.length;
     this.seed = originHash(origin);
   }
 }
@@ -1169,7 +1169,7 @@ function writeFlowLine(f: FlowState, w: ByteWriter, ep: number, name: string, ex
   const proto = f.proto;
   const kind = PROTO_KIND[proto & 255];
   const ported = kind === K_PORTS;
-  let app: Piece | undefined;
+  let app: Run | undefined;
   if (name) {
     app = appJson(name);
     if (app === undefined) extra = ',"app":' + JSON.stringify(name) + extra;
@@ -1177,19 +1177,18 @@ function writeFlowLine(f: FlowState, w: ByteWriter, ep: number, name: string, ex
   const origin = tail.bytes;
   const isArp = proto < 0;
   // room for the whole line
-  w.reserve(1024 + origin.len + 3 * (extra.length + arpSrc.length + arpDst.length));
+  w.reserve(1024 + origin.length + 3 * (extra.length + arpSrc.length + arpDst.length));
   if (tail.utf8) w.markUtf8();
 
   const b = w.buf;
-  const v = w.view;
   let n = w.n;
-  n = putPiece(v, n, J_START);
-  n = putIso(b, v, n, ep + f.first);
-  n = putPiece(v, n, J_END);
-  n = putIso(b, v, n, ep + f.last);
-  n = putPiece(v, n, J_PROTO);
-  n = putPiece(v, n, PROTO_JSON[proto + 1]);
-  n = putPiece(v, n, J_SRC);
+  n = putRun(b, n, J_START);
+  n = putIso(b, n, ep + f.first);
+  n = putRun(b, n, J_END);
+  n = putIso(b, n, ep + f.last);
+  n = putRun(b, n, J_PROTO);
+  n = putRun(b, n, PROTO_JSON[proto + 1]);
+  n = putRun(b, n, J_SRC);
   if (isArp) {
     w.n = n;
     w.text(arpSrc);
@@ -1199,77 +1198,77 @@ function writeFlowLine(f: FlowState, w: ByteWriter, ep: number, name: string, ex
   // what differs between flows with and without ports is chosen as data, with no branch that
   // only a later kind of flow takes (see PROTO_KIND)
   if (ported) {
-    n = putPiece(v, n, J_SPORT);
+    n = putRun(b, n, J_SPORT);
     n = putInt(b, n, f.sport);
   }
-  n = putPiece(v, n, ported ? J_DST : J_DST_AFTER_SRC);
+  n = putRun(b, n, ported ? J_DST : J_DST_AFTER_SRC);
   if (isArp) {
     w.n = n;
     w.text(arpDst);
     n = w.n;
   } else if (f.v6) n = putAscii(b, n, v6text(f.b0, f.b1, f.b2, f.b3));
   else n = putIpv4(b, n, f.b0);
-  n = putPiece(v, n, ported ? J_DPORT : J_QUOTE);
+  n = putRun(b, n, ported ? J_DPORT : J_QUOTE);
   if (ported) n = putInt(b, n, f.dport);
   if (kind === K_ICMP && f.icmpType >= 0) {
-    n = putPiece(v, n, J_ICMP_TYPE);
+    n = putRun(b, n, J_ICMP_TYPE);
     n = putInt(b, n, f.icmpType);
-    n = putPiece(v, n, J_ICMP_CODE);
+    n = putRun(b, n, J_ICMP_CODE);
     n = putInt(b, n, f.icmpCode);
   }
-  n = putPiece(v, n, J_PKTS);
+  n = putRun(b, n, J_PKTS);
   n = putInt(b, n, f.pkts);
-  n = putPiece(v, n, J_BYTES);
+  n = putRun(b, n, J_BYTES);
   n = putInt(b, n, f.bytes);
-  n = putPiece(v, n, J_RPKTS);
+  n = putRun(b, n, J_RPKTS);
   n = putInt(b, n, f.rpkts);
-  n = putPiece(v, n, J_RBYTES);
+  n = putRun(b, n, J_RBYTES);
   n = putInt(b, n, f.rbytes);
   if (proto === IPPROTO_TCP) {
     if (f.flags) {
-      n = putPiece(v, n, J_FLAGS);
+      n = putRun(b, n, J_FLAGS);
       n = putAscii(b, n, FLAG_LETTERS[f.flags]);
       b[n++] = 0x22;
     }
     if (f.rflags) {
-      n = putPiece(v, n, J_RFLAGS);
+      n = putRun(b, n, J_RFLAGS);
       n = putAscii(b, n, FLAG_LETTERS[f.rflags]);
       b[n++] = 0x22;
     }
-    n = putPiece(v, n, J_STATE);
+    n = putRun(b, n, J_STATE);
     n = putAscii(b, n, tcpState(f));
     b[n++] = 0x22;
   }
   // the state of a UDP flow (nothing for other protocols)
-  n = putPiece(v, n, UDP_STATE[(proto === IPPROTO_UDP ? 4 : 0) + (f.pkts > 0 ? 1 : 0) + (f.rpkts > 0 ? 2 : 0)]);
-  if (app !== undefined) n = putPiece(v, n, app);
+  n = putRun(b, n, UDP_STATE[(proto === IPPROTO_UDP ? 4 : 0) + (f.pkts > 0 ? 1 : 0) + (f.rpkts > 0 ? 2 : 0)]);
+  if (app !== undefined) n = putRun(b, n, app);
   if (extra) {
     w.n = n;
     w.text(extra);
     n = w.n;
   }
   if (f.smacHi >= 0) {
-    n = putPiece(v, n, J_SMAC);
+    n = putRun(b, n, J_SMAC);
     n = putMac(b, n, f.smacHi, f.smacLo);
     b[n++] = 0x22;
   }
   if (f.dmacHi >= 0) {
-    n = putPiece(v, n, J_DMAC);
+    n = putRun(b, n, J_DMAC);
     n = putMac(b, n, f.dmacHi, f.dmacLo);
     b[n++] = 0x22;
   }
   if (f.vlan >= 0) {
-    n = putPiece(v, n, J_VLAN);
+    n = putRun(b, n, J_VLAN);
     n = putInt(b, n, f.vlan);
   }
   if (proto >= 0) {
-    n = putPiece(v, n, J_CID);
+    n = putRun(b, n, J_CID);
     n = putFlowCommunityId(b, n, f);
     b[n++] = 0x22;
   }
-  n = putPiece(v, n, J_ID);
+  n = putRun(b, n, J_ID);
   n = putFlowId(b, n, tail.seed, f.idx, f.depth);
-  w.n = putPiece(v, n, origin);
+  w.n = putRun(b, n, origin);
 }
 
 /**
@@ -1286,8 +1285,6 @@ export class ByteWriter {
    * copy of `n`, and stores `n` back: no call or field update per piece.
    */
   buf: Buffer = Buffer.allocUnsafe(1 << 16);
-  /** the same bytes, for putPiece */
-  view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
   n = 0;
   private utf8 = false;
 
@@ -1304,7 +1301,6 @@ export class ByteWriter {
     const next = Buffer.allocUnsafe(size);
     this.buf.copy(next, 0, 0, this.n);
     this.buf = next;
-    this.view = new DataView(next.buffer, next.byteOffset, next.length);
   }
 
   /** Bytes written directly (with put*) include UTF-8 that is not ASCII. */
@@ -1353,38 +1349,6 @@ export class ByteWriter {
 // offset after what it wrote.
 
 /** Pre-encoded bytes. */
-/** Does this machine store the low byte of a word first? */
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
-/**
- * A constant piece of a line (a member name with its punctuation, a protocol name, the date
- * and time to the second, the origin): its bytes, read as 32-bit words to be written four
- * bytes a store (putPiece), a fifth of the time of a byte loop. The last word is padded: the
- * bytes written past the piece are overwritten by what follows, or lie past the end of the
- * line, in the room the line writer reserves.
- */
-class Piece {
-  readonly len: number;
-  readonly words: Int32Array;
-  constructor(bytes: Uint8Array) {
-    this.len = bytes.length;
-    const padded = new Uint8Array((bytes.length + 3) & ~3);
-    padded.set(bytes);
-    this.words = new Int32Array(padded.buffer);
-  }
-}
-
-function piece(ascii: string): Piece {
-  return new Piece(Uint8Array.from(ascii, (c) => c.charCodeAt(0)));
-}
-
-/** Write p at n (and up to three bytes of padding after it); returns the offset after p. */
-function putPiece(v: DataView, n: number, p: Piece): number {
-  const w = p.words;
-  for (let i = 0; i < w.length; i++) v.setInt32(n + 4 * i, w[i], LITTLE_ENDIAN);
-  return n + p.len;
-}
-
 /** Text known to be ASCII. */
 export function putAscii(b: Uint8Array, n: number, s: string): number {
   for (let i = 0; i < s.length; i++) b[n++] = s.charCodeAt(i);
@@ -1464,10 +1428,10 @@ function putFlowId(b: Uint8Array, n: number, seed: [number, number], index: numb
 }
 
 /** isoMs(ms), the date and time of day from the per-second cache. */
-function putIso(b: Uint8Array, v: DataView, n: number, ms: number): number {
+function putIso(b: Uint8Array, n: number, ms: number): number {
   if (!(ms >= -8.6399e15 && ms <= 8.64e15) || Math.floor(ms) !== ms) return putAscii(b, n, isoMs(ms));
   const sec = Math.floor(ms / 1000);
-  n = putPiece(v, n, isoHeadBytes(sec));
+  n = putRun(b, n, isoHeadBytes(sec));
   const frac = ms - sec * 1000;
   const h = (frac / 100) | 0;
   const t = ((frac / 10) | 0) - h * 10;
@@ -1479,34 +1443,34 @@ function putIso(b: Uint8Array, v: DataView, n: number, ms: number): number {
 }
 
 // the constant parts of a flow line, as bytes
-const J_START = piece('{"kind":"flow","start":"');
-const J_END = piece('","end":"');
-const J_PROTO = piece('","proto":"');
-const J_SRC = piece('","src":"');
-const J_SPORT = piece('","sport":');
-const J_DST = piece(',"dst":"');
-const J_DST_AFTER_SRC = piece('","dst":"');
-const J_DPORT = piece('","dport":');
-const J_ICMP_TYPE = piece(',"icmp_type":');
-const J_ICMP_CODE = piece(',"icmp_code":');
-const J_PKTS = piece(',"pkts":');
-const J_BYTES = piece(',"bytes":');
-const J_RPKTS = piece(',"rpkts":');
-const J_RBYTES = piece(',"rbytes":');
-const J_FLAGS = piece(',"flags":"');
-const J_RFLAGS = piece(',"rflags":"');
-const J_STATE = piece(',"state":"');
-const J_SMAC = piece(',"smac":"');
-const J_DMAC = piece(',"dmac":"');
-const J_VLAN = piece(',"vlan":');
-const J_CID = piece(',"community_id":"');
-const J_ID = piece(',"id":"');
+const J_START = run('{"kind":"flow","start":"');
+const J_END = run('","end":"');
+const J_PROTO = run('","proto":"');
+const J_SRC = run('","src":"');
+const J_SPORT = run('","sport":');
+const J_DST = run(',"dst":"');
+const J_DST_AFTER_SRC = run('","dst":"');
+const J_DPORT = run('","dport":');
+const J_ICMP_TYPE = run(',"icmp_type":');
+const J_ICMP_CODE = run(',"icmp_code":');
+const J_PKTS = run(',"pkts":');
+const J_BYTES = run(',"bytes":');
+const J_RPKTS = run(',"rpkts":');
+const J_RBYTES = run(',"rbytes":');
+const J_FLAGS = run(',"flags":"');
+const J_RFLAGS = run(',"rflags":"');
+const J_STATE = run(',"state":"');
+const J_SMAC = run(',"smac":"');
+const J_DMAC = run(',"dmac":"');
+const J_VLAN = run(',"vlan":');
+const J_CID = run(',"community_id":"');
+const J_ID = run(',"id":"');
 /** the protocol's name as the line writes it, at proto + 1 (ARP's -1 at 0) */
-const PROTO_JSON: Piece[] = Array.from({ length: 257 }, (_, i) => piece(protoName(i - 1)));
-const J_QUOTE = piece('"');
-const J_NONE = piece('');
+const PROTO_JSON: Run[] = Array.from({ length: 257 }, (_, i) => run(protoName(i - 1)));
+const J_QUOTE = run('"');
+const J_NONE = run('');
 /** UDP_STATE[4 + (pkts > 0) + 2 * (rpkts > 0)]: the state member of a UDP flow; nothing at 0-3 */
-const UDP_STATE = [J_NONE, J_NONE, J_NONE, J_NONE, piece(',"state":"OTH"'), piece(',"state":"S0"'), piece(',"state":"SHR"'), piece(',"state":"SF"')];
+const UDP_STATE = [J_NONE, J_NONE, J_NONE, J_NONE, run(',"state":"OTH"'), run(',"state":"S0"'), run(',"state":"SHR"'), run(',"state":"SF"')];
 
 const HEX_DIGIT = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
 
@@ -1581,13 +1545,13 @@ function putFlowCommunityId(b: Uint8Array, n: number, f: FlowState): number {
 }
 
 /** `,"app":"NAME"` as bytes per application name (a handful of names: cached); undefined when not ASCII */
-const APP_JSON = new Map<string, Piece>();
-function appJson(app: string): Piece | undefined {
+const APP_JSON = new Map<string, Run>();
+function appJson(app: string): Run | undefined {
   let j = APP_JSON.get(app);
   if (j === undefined) {
     const text = ',"app":' + JSON.stringify(app);
     if (/[^\x00-\x7f]/.test(text)) return undefined;
-    j = piece(text);
+    j = run(text);
     if (APP_JSON.size < 1024) APP_JSON.set(app, j);
   }
   return j;
@@ -1663,7 +1627,7 @@ const PAD3: string[] = Array.from({ length: 1000 }, (_, i) => String(i).padStart
 const ISO_SLOTS = 256;
 const isoSec = new Float64Array(ISO_SLOTS).fill(NaN);
 const isoHead: string[] = new Array<string>(ISO_SLOTS).fill('');
-const isoHeadB: Piece[] = new Array<Piece>(ISO_SLOTS).fill(new Piece(new Uint8Array(0)));
+const isoHeadB: Run[] = new Array<Run>(ISO_SLOTS).fill(run(''));
 
 function isoSlot(sec: number): number {
   const slot = sec & (ISO_SLOTS - 1);
@@ -1671,13 +1635,13 @@ function isoSlot(sec: number): number {
     const t = isoMs(sec * 1000);
     isoSec[slot] = sec;
     isoHead[slot] = t.slice(0, t.length - 4);
-    isoHeadB[slot] = piece(isoHead[slot]);
+    isoHeadB[slot] = run(isoHead[slot]);
   }
   return slot;
 }
 
 /** isoMs's text up to the second of `sec` (seconds since 1970, within Date's range) as bytes. */
-function isoHeadBytes(sec: number): Piece {
+function isoHeadBytes(sec: number): Run {
   return isoHeadB[isoSlot(sec)];
 }
 

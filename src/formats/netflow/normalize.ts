@@ -1,6 +1,6 @@
 // Turning what an exporter or another tool says about a flow into fir's Flow record, the same
 // way for every flow-export reader (NetFlow, IPFIX, nfdump, Zeek, Suricata, Argus, CSV).
-import { putDigits } from '../../bytes.js';
+import { putDigits, putRun, run, type Run } from '../../bytes.js';
 import { formatIPv4, parseIPv4, parseIPv6 } from '../../net.js';
 import { putCommunityId } from '../../packet/app/community-id.js';
 import type { DhcpInfo, DnsInfo, Flow } from '../../record.js';
@@ -499,10 +499,10 @@ export function writeFlow(o: TextSink, f: FlowFacts, originJson: string, id: str
 export function writeRowLine(o: TextSink, f: FlowFacts, originHead: Uint8Array, line: number, ids: LineIds, communityIdOverride?: string, tail = ''): void {
   const cid = writeFacts(o, f, communityIdOverride);
   const need = originHead.length + 64;
-  o.used = put(o.reserve(need), o.used, K_ID);
+  o.used = putRun(o.reserve(need), o.used, K_ID);
   ids.writeLine(o, line);
   let b = o.reserve(need);
-  let u = put(b, o.used, K_ORIGIN);
+  let u = putRun(b, o.used, K_ORIGIN);
   u = putBytes(b, u, originHead);
   u = num(o, u, line, need);
   b = o.reserve(0);
@@ -524,68 +524,33 @@ export function writeRowLine(o: TextSink, f: FlowFacts, originHead: Uint8Array, 
   o.newline();
 }
 
-/** Text a line writer writes as it is: its 4-byte words (as DataView.setUint32 writes them, little-endian) and the bytes after the last whole word. */
-interface Run {
-  readonly words: Uint32Array;
-  readonly tail: Uint8Array;
-}
-
-/** the Run of some ASCII text */
-function latin1(s: string): Run {
-  const k = Buffer.from(s, 'latin1');
-  const n = k.length >> 2;
-  const words = new Uint32Array(n);
-  for (let i = 0; i < n; i++) words[i] = k.readUInt32LE(i * 4);
-  return { words, tail: Uint8Array.from(k.subarray(n * 4)) };
-}
-
 /** `,"flags":"LETTERS"` and `,"rflags":"LETTERS"` of each flags byte */
-const FLAGS_FIELD = FLAG_STRINGS.map((l) => latin1(`,"flags":"${l}"`));
-const RFLAGS_FIELD = FLAG_STRINGS.map((l) => latin1(`,"rflags":"${l}"`));
+const FLAGS_FIELD = FLAG_STRINGS.map((l) => run(`,"flags":"${l}"`));
+const RFLAGS_FIELD = FLAG_STRINGS.map((l) => run(`,"rflags":"${l}"`));
 
 /** `","proto":"NAME","src":` of each protocol number, made when first written */
 const PROTO_SEGMENTS: (Run | undefined)[] = new Array<Run | undefined>(256).fill(undefined);
-const K_HEAD = latin1('{"kind":"flow","start":"');
-const K_END = latin1('","end":"');
-const K_SPORT = latin1(',"sport":');
-const K_DST = latin1(',"dst":');
-const K_DPORT = latin1(',"dport":');
-const K_ICMP_TYPE = latin1(',"icmp_type":');
-const K_ICMP_CODE = latin1(',"icmp_code":');
-const K_PKTS = latin1(',"pkts":');
-const K_BYTES = latin1(',"bytes":');
-const K_RPKTS = latin1(',"rpkts":');
-const K_RBYTES = latin1(',"rbytes":');
-const K_STATE = latin1(',"state":');
-const K_APP = latin1(',"app":');
-const K_SMAC = latin1(',"smac":');
-const K_DMAC = latin1(',"dmac":');
-const K_VLAN = latin1(',"vlan":');
+const K_HEAD = run('{"kind":"flow","start":"');
+const K_END = run('","end":"');
+const K_SPORT = run(',"sport":');
+const K_DST = run(',"dst":');
+const K_DPORT = run(',"dport":');
+const K_ICMP_TYPE = run(',"icmp_type":');
+const K_ICMP_CODE = run(',"icmp_code":');
+const K_PKTS = run(',"pkts":');
+const K_BYTES = run(',"bytes":');
+const K_RPKTS = run(',"rpkts":');
+const K_RBYTES = run(',"rbytes":');
+const K_STATE = run(',"state":');
+const K_APP = run(',"app":');
+const K_SMAC = run(',"smac":');
+const K_DMAC = run(',"dmac":');
+const K_VLAN = run(',"vlan":');
 /** `,"community_id":"` */
-const CID_HEAD = latin1(',"community_id":"');
-const K_CID = latin1(',"community_id":');
-const K_ID = latin1(',"id":"');
-const K_ORIGIN = latin1('","origin":');
-
-/** a DataView of the array put wrote into last */
-let viewOf: Uint8Array | undefined;
-let view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
-
-/** the text of r into b at u (room reserved), four bytes a write; the offset after it */
-function put(b: Uint8Array, u: number, r: Run): number {
-  if (b !== viewOf) {
-    view = new DataView(b.buffer, b.byteOffset, b.byteLength);
-    viewOf = b;
-  }
-  const w = r.words;
-  for (let i = 0; i < w.length; i++) {
-    view.setUint32(u, w[i], true);
-    u += 4;
-  }
-  const t = r.tail;
-  for (let i = 0; i < t.length; i++) b[u++] = t[i];
-  return u;
-}
+const CID_HEAD = run(',"community_id":"');
+const K_CID = run(',"community_id":');
+const K_ID = run(',"id":"');
+const K_ORIGIN = run('","origin":');
 
 /** bytes k into b at u; the offset after them */
 function putBytes(b: Uint8Array, u: number, k: Uint8Array): number {
@@ -634,7 +599,7 @@ function writeFacts(o: TextSink, f: FlowFacts, communityIdOverride: string | und
   let b = o.reserve(need);
   let u = o.used;
   let v: number;
-  u = put(b, u, K_HEAD);
+  u = putRun(b, u, K_HEAD);
   v = putIso(b, u, f.startMs);
   if (v < 0) {
     o.used = u;
@@ -642,7 +607,7 @@ function writeFacts(o: TextSink, f: FlowFacts, communityIdOverride: string | und
     b = o.reserve(need);
     v = o.used;
   }
-  u = put(b, v, K_END);
+  u = putRun(b, v, K_END);
   const endMs = f.endMs >= f.startMs ? f.endMs : f.startMs;
   v = putIso(b, u, endMs);
   if (v < 0) {
@@ -652,7 +617,7 @@ function writeFacts(o: TextSink, f: FlowFacts, communityIdOverride: string | und
     v = o.used;
   }
   u = v;
-  if (proto >= 0 && proto <= 255 && (proto | 0) === proto) u = put(b, u, (PROTO_SEGMENTS[proto] ??= latin1(`","proto":"${protoName(proto)}","src":`)));
+  if (proto >= 0 && proto <= 255 && (proto | 0) === proto) u = putRun(b, u, (PROTO_SEGMENTS[proto] ??= run(`","proto":"${protoName(proto)}","src":`)));
   else {
     o.used = u;
     o.ascii('","proto":"');
@@ -669,9 +634,9 @@ function writeFacts(o: TextSink, f: FlowFacts, communityIdOverride: string | und
     v = o.used;
   }
   u = v;
-  if (ports && f.sport !== undefined) u = num(o, put(b, u, K_SPORT), f.sport, need);
+  if (ports && f.sport !== undefined) u = num(o, putRun(b, u, K_SPORT), f.sport, need);
   b = o.reserve(0);
-  u = put(b, u, K_DST);
+  u = putRun(b, u, K_DST);
   v = putStr(b, u, dst);
   if (v < 0) {
     o.used = u;
@@ -680,22 +645,22 @@ function writeFacts(o: TextSink, f: FlowFacts, communityIdOverride: string | und
     v = o.used;
   }
   u = v;
-  if (ports && f.dport !== undefined) u = num(o, put(b, u, K_DPORT), f.dport, need);
+  if (ports && f.dport !== undefined) u = num(o, putRun(b, u, K_DPORT), f.dport, need);
   if (icmp) {
-    if (f.icmpType !== undefined) u = num(o, put(o.reserve(0), u, K_ICMP_TYPE), f.icmpType, need);
-    if (f.icmpCode !== undefined) u = num(o, put(o.reserve(0), u, K_ICMP_CODE), f.icmpCode, need);
+    if (f.icmpType !== undefined) u = num(o, putRun(o.reserve(0), u, K_ICMP_TYPE), f.icmpType, need);
+    if (f.icmpCode !== undefined) u = num(o, putRun(o.reserve(0), u, K_ICMP_CODE), f.icmpCode, need);
   }
-  u = num(o, put(o.reserve(0), u, K_PKTS), f.pkts, need);
-  u = num(o, put(o.reserve(0), u, K_BYTES), f.bytes, need);
-  if (f.rpkts !== undefined) u = num(o, put(o.reserve(0), u, K_RPKTS), f.rpkts, need);
-  if (f.rbytes !== undefined) u = num(o, put(o.reserve(0), u, K_RBYTES), f.rbytes, need);
+  u = num(o, putRun(o.reserve(0), u, K_PKTS), f.pkts, need);
+  u = num(o, putRun(o.reserve(0), u, K_BYTES), f.bytes, need);
+  if (f.rpkts !== undefined) u = num(o, putRun(o.reserve(0), u, K_RPKTS), f.rpkts, need);
+  if (f.rbytes !== undefined) u = num(o, putRun(o.reserve(0), u, K_RBYTES), f.rbytes, need);
   b = o.reserve(0);
   if (proto === 6) {
-    if (f.flags !== undefined && f.flags !== 0) u = put(b, u, FLAGS_FIELD[f.flags & 255]);
-    if (f.rflags !== undefined && f.rflags !== 0 && f.rpkts !== undefined) u = put(b, u, RFLAGS_FIELD[f.rflags & 255]);
+    if (f.flags !== undefined && f.flags !== 0) u = putRun(b, u, FLAGS_FIELD[f.flags & 255]);
+    if (f.rflags !== undefined && f.rflags !== 0 && f.rpkts !== undefined) u = putRun(b, u, RFLAGS_FIELD[f.rflags & 255]);
   }
-  if (state !== undefined) u = str(o, put(b, u, K_STATE), state, need);
-  if (app !== undefined) u = str(o, put(o.reserve(0), u, K_APP), app, need);
+  if (state !== undefined) u = str(o, putRun(b, u, K_STATE), state, need);
+  if (app !== undefined) u = str(o, putRun(o.reserve(0), u, K_APP), app, need);
   if (f.dns !== undefined || f.dhcp !== undefined) {
     o.used = u;
     if (f.dns !== undefined) {
@@ -709,16 +674,16 @@ function writeFacts(o: TextSink, f: FlowFacts, communityIdOverride: string | und
     o.reserve(need);
     u = o.used;
   }
-  if (smac !== undefined) u = str(o, put(o.reserve(0), u, K_SMAC), smac, need);
-  if (dmac !== undefined) u = str(o, put(o.reserve(0), u, K_DMAC), dmac, need);
-  if (f.vlan !== undefined) u = num(o, put(o.reserve(0), u, K_VLAN), f.vlan, need);
+  if (smac !== undefined) u = str(o, putRun(o.reserve(0), u, K_SMAC), smac, need);
+  if (dmac !== undefined) u = str(o, putRun(o.reserve(0), u, K_DMAC), dmac, need);
+  if (f.vlan !== undefined) u = num(o, putRun(o.reserve(0), u, K_VLAN), f.vlan, need);
   // the computed id is hashed only when it is written (the source's own takes its place)
   const at = factsCid(f, communityIdOverride === undefined);
   b = o.reserve(0);
   if (at >= 0) {
-    if (communityIdOverride !== undefined) u = str(o, put(b, u, K_CID), communityIdOverride, need);
+    if (communityIdOverride !== undefined) u = str(o, putRun(b, u, K_CID), communityIdOverride, need);
     else {
-      u = put(b, u, CID_HEAD);
+      u = putRun(b, u, CID_HEAD);
       const c = cidArray;
       for (let i = at, e = at + CID_BYTES; i < e; i++) b[u++] = c[i];
       b[u++] = 34;
