@@ -626,25 +626,12 @@ function writeFacts(o: TextSink, f: FlowFacts, communityIdOverride: string | und
     b = o.reserve(need);
     u = o.used;
   }
-  v = putStr(b, u, src);
-  if (v < 0) {
-    o.used = u;
-    o.json(src);
-    b = o.reserve(need);
-    v = o.used;
-  }
-  u = v;
+  u = str(o, u, src, need);
+  b = o.reserve(0);
   if (ports && f.sport !== undefined) u = num(o, putRun(b, u, K_SPORT), f.sport, need);
   b = o.reserve(0);
-  u = putRun(b, u, K_DST);
-  v = putStr(b, u, dst);
-  if (v < 0) {
-    o.used = u;
-    o.json(dst);
-    b = o.reserve(need);
-    v = o.used;
-  }
-  u = v;
+  u = str(o, putRun(b, u, K_DST), dst, need);
+  b = o.reserve(0);
   if (ports && f.dport !== undefined) u = num(o, putRun(b, u, K_DPORT), f.dport, need);
   if (icmp) {
     if (f.icmpType !== undefined) u = num(o, putRun(o.reserve(0), u, K_ICMP_TYPE), f.icmpType, need);
