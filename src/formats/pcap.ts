@@ -2,7 +2,7 @@
 // 24-byte record headers of the "modified" (Kuznetzov) variant. A record whose length field
 // cannot be right is reported and the reader searches forward for the next plausible record.
 import { knownLinktype } from '../packet/link.js';
-import { meterCapture, meterCaptureText, warm, WARM_AHEAD, type CaptureParser, type DamageReport, type PacketSink } from './capture.js';
+import { meterCapture, meterCaptureText, warmAhead, type CaptureParser, type DamageReport, type PacketSink } from './capture.js';
 import type { FormatReader } from './types.js';
 
 const MAGIC_US = 0xa1b2c3d4;
@@ -80,13 +80,7 @@ export class PcapParser implements CaptureParser {
     /** bytes from `warmTo` on are not yet warmed */
     let warmTo = p;
     for (;;) {
-      if (p + WARM_AHEAD > warmTo && warmTo < end) {
-        const to = Math.min(end, p + 2 * WARM_AHEAD);
-        // kept in the loop: a store after it, first made when the loop ends, would make the
-        // optimised loop (compiled while it runs) give up at every end of it
-        this.warmed = (this.warmed + warm(b, Math.max(warmTo, p), to)) | 0;
-        warmTo = to;
-      }
+      warmTo = warmAhead(this, b, p, warmTo, end);
       if (this.resyncing) {
         const q = this.resync(b, p, end, eof);
         if (q < 0) return eof ? end : -q - 1; // keep the bytes from where a record may still start

@@ -3,7 +3,7 @@
 // A block whose length cannot be right is reported and the reader searches forward for the
 // next block that is consistent (known type, sane length, trailing length equal).
 import { knownLinktype } from '../packet/link.js';
-import { meterCapture, meterCaptureText, warm, WARM_AHEAD, type CaptureParser, type DamageReport, type PacketSink } from './capture.js';
+import { meterCapture, meterCaptureText, warmAhead, type CaptureParser, type DamageReport, type PacketSink } from './capture.js';
 import type { FormatReader } from './types.js';
 
 const SHB = 0x0a0d0d0a;
@@ -69,13 +69,7 @@ export class PcapngParser implements CaptureParser {
     /** bytes from `warmTo` on are not yet warmed (see warm()) */
     let warmTo = p;
     for (;;) {
-      if (p + WARM_AHEAD > warmTo && warmTo < end) {
-        const to = Math.min(end, p + 2 * WARM_AHEAD);
-        // kept in the loop: a store after it, first made when the loop ends, would make the
-        // optimised loop (compiled while it runs) give up at every end of it
-        this.warmed = (this.warmed + warm(b, Math.max(warmTo, p), to)) | 0;
-        warmTo = to;
-      }
+      warmTo = warmAhead(this, b, p, warmTo, end);
       if (this.resyncing) {
         const q = this.resync(b, p, end, eof);
         if (q < 0) return eof ? end : -q - 1;
